@@ -1,0 +1,41 @@
+# Portico: `make run` serves the demo, `make test` runs every test. Both set up what they need.
+SWIFT ?= swift
+PYTHON ?= python3
+VENV := .venv
+BIN := .build/release/portico
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: all build run test test-swift test-interop setup-python bench clean
+
+all: build
+
+build:
+	$(SWIFT) build -c release --product portico
+
+run: build
+	@scripts/run-demo.sh "$(BIN)" "$(HOST)" "$(PORT)"
+
+## One release build serves both the tests and the binary the interop tests drive.
+test: setup-python
+	$(SWIFT) build -c release --build-tests
+	$(MAKE) test-swift test-interop
+
+test-swift:
+	$(SWIFT) test -c release --skip-build
+
+test-interop: setup-python
+	PORTICO_BIN=$(abspath $(BIN)) interop/run.sh
+
+setup-python: $(VENV)/.installed
+
+$(VENV)/.installed: interop/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r interop/requirements.txt
+	touch $@
+
+bench: build
+	bench/run.sh
+
+clean:
+	rm -rf .build $(VENV)

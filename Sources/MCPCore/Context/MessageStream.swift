@@ -1,0 +1,132 @@
+import DequeModule
+import Synchronization
+
+/// The ordered, bounded queue between one request's handler and its HTTP response.
+///
+/// The handler pushes related notifications and (legacy) server→client requests, then
+/// exactly one final reply; the transport pulls them and decides per response whether
+/// it can answer with one JSON body or must stream SSE. A full queue suspends the
+/// producer (backpressure instead of unbounded growth); when the consumer goes away,
+/// sends are dropped and report `false`.
+public final class MessageStream: Sendable {
+    public enum Event: Sendable {
+        /// A notification or request related to the call, already encoded.
+        case message([UInt8])
+        /// The JSON-RPC response that ends the stream.
+        case final([UInt8])
+    }
+
+    private struct State {
+        var buffer: Deque<Event> = []
+        var consumer: CheckedContinuation<Event?, Never>?
+        var producers: Deque<CheckedContinuation<Void, Never>> = []
+        var finished = false
+        var consumerGone = false
+    }
+
+    private let state = Mutex(State())
+    private let capacity: Int
+    private let forwardsMessages: Bool
+
+    /// - Parameter forwardsMessages: `false` when the client cannot receive anything but the
+    ///   final reply (it accepts only `application/json`): related messages are then dropped.
+    public init(capacity: Int = 64, forwardsMessages: Bool = true) {
+        self.capacity = capacity
+        self.forwardsMessages = forwardsMessages
+    }
+
+    /// Queues a related message; waits while the queue is full. Returns `false` once the consumer is gone.
+    @discardableResult
+    public func send(_ bytes: [UInt8]) async -> Bool {
+        guard forwardsMessages else { return false }
+        while true {
+            enum Step { case delivered, full, dropped }
+            let step: Step = state.withLock { state in
+                if state.consumerGone || state.finished { return .dropped }
+                if let consumer = state.consumer {
+                    state.consumer = nil
+                    consumer.resume(returning: .message(bytes))
+                    return .delivered
+                }
+                if state.buffer.count >= capacity { return .full }
+                state.buffer.append(.message(bytes))
+                return .delivered
+            }
+            switch step {
+            case .delivered: return true
+            case .dropped: return false
+            case .full:
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLock { state in
+                        if state.consumerGone || state.buffer.count < capacity { return true }
+                        state.producers.append(continuation)
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            }
+        }
+    }
+
+    /// Queues the final reply; later sends are dropped.
+    public func finish(_ bytes: [UInt8]) {
+        state.withLock { state in
+            guard !state.finished else { return }
+            state.finished = true
+            if let consumer = state.consumer {
+                state.consumer = nil
+                consumer.resume(returning: .final(bytes))
+            } else if !state.consumerGone {
+                state.buffer.append(.final(bytes))
+            }
+        }
+    }
+
+    /// Ends the stream without a reply (a cancelled legacy request answers nothing).
+    public func abandon() {
+        state.withLock { state in
+            state.finished = true
+            if let consumer = state.consumer {
+                state.consumer = nil
+                consumer.resume(returning: nil)
+            }
+        }
+    }
+
+    /// The next event, or `nil` when the stream ended without (another) event or the task was cancelled.
+    public func next() async -> Event? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Event?, Never>) in
+                let immediate: Event?? = state.withLock { state in
+                    if let event = state.buffer.popFirst() {
+                        if let producer = state.producers.popFirst() { producer.resume() }
+                        return .some(event)
+                    }
+                    if state.finished || state.consumerGone { return .some(nil) }
+                    state.consumer = continuation
+                    return .none
+                }
+                if case .some(let event) = immediate { continuation.resume(returning: event) }
+            }
+        } onCancel: {
+            self.close()
+        }
+    }
+
+    /// The consumer is gone (client disconnected): wake everyone, drop what is queued.
+    public func close() {
+        let (consumer, producers) = state.withLock { state -> (CheckedContinuation<Event?, Never>?, Deque<CheckedContinuation<Void, Never>>) in
+            state.consumerGone = true
+            state.buffer.removeAll()
+            let consumer = state.consumer
+            state.consumer = nil
+            let producers = state.producers
+            state.producers.removeAll()
+            return (consumer, producers)
+        }
+        consumer?.resume(returning: nil)
+        for producer in producers { producer.resume() }
+    }
+
+    public var isClosed: Bool { state.withLock { $0.consumerGone } }
+}

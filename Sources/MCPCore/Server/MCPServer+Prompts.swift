@@ -1,0 +1,39 @@
+extension MCPServer {
+    func listPrompts(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
+        let (entries, next) = try page(registry.snapshot.prompts, list: "prompts", request: request, entry: \.listEntry)
+        var result: JSONObject = ["prompts": entries]
+        if let next { result["nextCursor"] = .string(next) }
+        return result
+    }
+
+    /// `prompts/get`: unknown names, non-string arguments and missing required arguments are -32602.
+    func getPrompt(_ request: JSONRPCRequest, context: HandlerContext) async throws -> JSONObject {
+        guard case .string(let name)? = request.params["name"] else {
+            throw MCPError.invalidParams("prompts/get: 'name' must be a string")
+        }
+        let contents = registry.snapshot
+        guard let index = contents.promptIndex[name] else { throw MCPError.invalidParams("Unknown prompt: \(name)") }
+        let prompt = contents.prompts[index]
+        var arguments: [String: String] = [:]
+        switch request.params["arguments"] {
+        case .none, .some(.null): break
+        case .some(.object(let object)):
+            for (key, value) in object {
+                guard case .string(let text) = value else {
+                    throw MCPError.invalidParams("prompts/get: argument '\(key)' must be a string, got \(value.typeName)")
+                }
+                arguments[key] = text
+            }
+        case .some(let other):
+            throw MCPError.invalidParams("prompts/get: 'arguments' must be an object, got \(other.typeName)")
+        }
+        for argument in prompt.arguments where argument.required && arguments[argument.name] == nil {
+            throw MCPError.invalidParams("prompts/get: missing required argument '\(argument.name)' for prompt '\(name)'")
+        }
+        let rendered = try await prompt.render(arguments, context)
+        var result: JSONObject = [:]
+        if let description = rendered.description ?? prompt.description { result["description"] = .string(description) }
+        result["messages"] = .array(rendered.messages.map(\.json))
+        return result
+    }
+}

@@ -1,0 +1,40 @@
+extension MCPServer {
+    func listResources(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
+        let (entries, next) = try page(registry.snapshot.resources, list: "resources", request: request, entry: \.listEntry)
+        var result: JSONObject = ["resources": entries]
+        if let next { result["nextCursor"] = .string(next) }
+        return result
+    }
+
+    func listResourceTemplates(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
+        let (entries, next) = try page(registry.snapshot.templates, list: "templates", request: request, entry: \.listEntry)
+        var result: JSONObject = ["resourceTemplates": entries]
+        if let next { result["nextCursor"] = .string(next) }
+        return result
+    }
+
+    /// `resources/read`: static resources first, then templates in registration order.
+    /// An unknown URI is -32002 for legacy sessions and -32602 with `data.uri` in 2026-07-28.
+    func readResource(_ request: JSONRPCRequest, context: HandlerContext) async throws -> JSONObject {
+        guard case .string(let uri)? = request.params["uri"] else {
+            throw MCPError.invalidParams("resources/read: 'uri' must be a string")
+        }
+        let contents = registry.snapshot
+        var read: [ResourceContents]?
+        if let index = contents.resourceIndex[uri] {
+            read = try await contents.resources[index].read(context)
+        } else {
+            for template in contents.templates {
+                if let variables = template.template.match(uri) {
+                    read = try await template.read(uri, variables, context)
+                    break
+                }
+            }
+        }
+        guard let read, !read.isEmpty else {
+            let code: ErrorCode = context.protocolVersion.isModern ? .invalidParams : .resourceNotFound
+            throw MCPError(code: code, message: "Resource not found: \(uri)", data: ["uri": .string(uri)])
+        }
+        return ["contents": .array(read.map(\.json))]
+    }
+}

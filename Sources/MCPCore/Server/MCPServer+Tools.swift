@@ -1,0 +1,56 @@
+import Logging
+
+extension MCPServer {
+    func listTools(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
+        let (entries, next) = try page(registry.tools, list: "tools", request: request, entry: \.listEntry)
+        var result: JSONObject = ["tools": entries]
+        if let next { result["nextCursor"] = .string(next) }
+        return result
+    }
+
+    /// `tools/call`: unknown tools and malformed params are JSON-RPC errors; everything the
+    /// tool itself reports (bad input, failures) is a result with `isError: true`.
+    func callTool(_ request: JSONRPCRequest, context: HandlerContext) async throws -> JSONObject {
+        guard case .string(let name)? = request.params["name"] else {
+            throw MCPError.invalidParams("tools/call: 'name' must be a string")
+        }
+        let arguments: JSONObject
+        switch request.params["arguments"] {
+        case .none, .some(.null): arguments = [:]
+        case .some(.object(let object)): arguments = object
+        case .some(let other): throw MCPError.invalidParams("tools/call: 'arguments' must be an object, got \(other.typeName)")
+        }
+        guard let tool = registry.tool(named: name) else {
+            throw MCPError.invalidParams("Unknown tool: \(name)")
+        }
+        if context.protocolVersion.isModern {
+            try Self.checkRequiredCapabilities(tool.requiredClientCapabilities, declared: context.clientCapabilities)
+        }
+        do {
+            return try await tool.handler(arguments, context).json
+        } catch let error as ToolError {
+            return ToolResult.error(error.message).json
+        } catch let error as MCPError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.warning("tool failed", metadata: ["mcp.tool": "\(name)", "mcp.id": "\(request.id)", "error": "\(error)"])
+            return ToolResult.error("Tool '\(name)' failed: \(error)").json
+        }
+    }
+
+    /// -32021 with `data.requiredCapabilities` when the request's `_meta` lacks a capability
+    /// the tool needs (2026-07-28 basic/index §Error Codes).
+    static func checkRequiredCapabilities(_ required: JSONObject, declared: JSONObject) throws(MCPError) {
+        var missing = JSONObject()
+        for (key, value) in required where declared[key] == nil { missing[key] = value }
+        guard missing.isEmpty else {
+            throw MCPError(
+                code: .missingRequiredClientCapability,
+                message: "Missing required client capability: \(missing.keys.joined(separator: ", "))",
+                data: ["requiredCapabilities": .object(missing)]
+            )
+        }
+    }
+}

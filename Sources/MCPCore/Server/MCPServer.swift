@@ -1,0 +1,220 @@
+public import Logging
+
+/// The protocol engine: answers MCP requests of both eras from one ``Registry``.
+///
+/// Transports hand it decoded requests plus a ``HandlerContext``; it returns the result
+/// object or an ``MCPError``. It knows nothing about HTTP or processes.
+public final class MCPServer: Sendable {
+    /// Who the server says it is (`serverInfo`, spec `Implementation`).
+    public struct Info: Sendable {
+        public var name: String
+        public var version: String
+        public var title: String?
+        public var description: String?
+        public var websiteURL: String?
+        /// Guidance for the model (`instructions` in `initialize` / `server/discover`).
+        public var instructions: String?
+
+        public init(name: String, version: String, title: String? = nil, description: String? = nil, websiteURL: String? = nil, instructions: String? = nil) {
+            self.name = name
+            self.version = version
+            self.title = title
+            self.description = description
+            self.websiteURL = websiteURL
+            self.instructions = instructions
+        }
+
+        func json(for version: ProtocolVersion) -> JSONValue {
+            var object: JSONObject = ["name": .string(name), "version": .string(self.version)]
+            if version >= .v2025_06_18, let title { object["title"] = .string(title) }
+            if version >= .v2025_11_25 {
+                if let description { object["description"] = .string(description) }
+                if let websiteURL { object["websiteUrl"] = .string(websiteURL) }
+            }
+            return .object(object)
+        }
+    }
+
+    public struct Options: Sendable {
+        /// Entries per page of `tools/list`, `resources/list`, … .
+        public var pageSize: Int
+        /// `ttlMs` on cacheable 2026-07-28 list and discover results.
+        public var listCacheTTLMilliseconds: Int
+
+        public init(pageSize: Int = 100, listCacheTTLMilliseconds: Int = 60_000) {
+            self.pageSize = max(1, pageSize)
+            self.listCacheTTLMilliseconds = listCacheTTLMilliseconds
+        }
+    }
+
+    public let info: Info
+    public let options: Options
+    public let registry: Registry
+    public let sessions: SessionStore
+    let cursors: CursorCodec
+    let logger: Logger
+
+    public init(info: Info, registry: Registry = Registry(), sessions: SessionStore = SessionStore(), options: Options = Options(), logger: Logger = Logger(label: "portico.mcp")) {
+        self.info = info
+        self.registry = registry
+        self.sessions = sessions
+        self.options = options
+        self.cursors = CursorCodec()
+        self.logger = logger
+        observeRegistry()
+    }
+
+    /// Capabilities, declared only for what is registered (lifecycle §Capability Negotiation).
+    public func capabilities(for version: ProtocolVersion) -> JSONObject {
+        let contents = registry.snapshot
+        var capabilities = JSONObject()
+        if !version.isModern { capabilities["logging"] = [:] }
+        if !contents.prompts.isEmpty || !contents.templates.isEmpty { capabilities["completions"] = [:] }
+        if !contents.prompts.isEmpty { capabilities["prompts"] = ["listChanged": true] }
+        if !contents.resources.isEmpty || !contents.templates.isEmpty {
+            capabilities["resources"] = version.isModern ? ["listChanged": true] : ["subscribe": true, "listChanged": true]
+        }
+        if !contents.tools.isEmpty { capabilities["tools"] = ["listChanged": true] }
+        return capabilities
+    }
+
+    // MARK: Legacy lifecycle
+
+    /// Handles `initialize`: negotiates the version and opens a session.
+    /// - SeeAlso: spec basic/lifecycle (2025-03-26 … 2025-11-25).
+    public func initialize(_ request: JSONRPCRequest) throws(MCPError) -> (Session, JSONObject) {
+        guard case .string(let requested)? = request.params["protocolVersion"] else {
+            throw .invalidParams("initialize: 'protocolVersion' must be a string")
+        }
+        let capabilities = request.params["capabilities"]?.objectValue ?? [:]
+        let version = ProtocolVersion.negotiate(requested: requested)
+        guard let session = sessions.create(protocolVersion: version, clientCapabilities: capabilities, clientInfo: request.params["clientInfo"]?.objectValue) else {
+            throw MCPError(code: .internalError, message: "Too many sessions; try again later", httpStatus: 503)
+        }
+        var result: JSONObject = [
+            "protocolVersion": .string(version.rawValue),
+            "capabilities": .object(self.capabilities(for: version)),
+            "serverInfo": info.json(for: version),
+        ]
+        if let instructions = info.instructions { result["instructions"] = .string(instructions) }
+        return (session, result)
+    }
+
+    // MARK: Dispatch
+
+    /// Answers one request. Modern results gain `resultType`, `serverInfo` and caching fields here.
+    public func handle(_ request: JSONRPCRequest, context: HandlerContext) async -> Result<JSONObject, MCPError> {
+        let modern = context.protocolVersion.isModern
+        do {
+            var result: JSONObject
+            var cacheable = false
+            switch request.method {
+            case "tools/list":
+                result = try listTools(request)
+                cacheable = true
+            case "tools/call":
+                result = try await callTool(request, context: context)
+            case "resources/list":
+                result = try listResources(request)
+                cacheable = true
+            case "resources/templates/list":
+                result = try listResourceTemplates(request)
+                cacheable = true
+            case "resources/read":
+                result = try await readResource(request, context: context)
+                if modern {
+                    result["ttlMs"] = 0
+                    result["cacheScope"] = "public"
+                }
+            case "prompts/list":
+                result = try listPrompts(request)
+                cacheable = true
+            case "prompts/get":
+                result = try await getPrompt(request, context: context)
+            case "completion/complete":
+                result = try await complete(request)
+            case "server/discover" where modern:
+                result = discover()
+                cacheable = true
+            case "ping" where !modern:
+                result = [:]
+            case "logging/setLevel" where !modern:
+                result = try setLogLevel(request, session: context.session)
+            case "resources/subscribe" where !modern, "resources/unsubscribe" where !modern:
+                result = try subscription(request, session: context.session)
+            default:
+                throw MCPError.methodNotFound(request.method)
+            }
+            guard modern else { return .success(result) }
+            if cacheable {
+                result["ttlMs"] = .number(JSONNumber(options.listCacheTTLMilliseconds))
+                result["cacheScope"] = "public"
+            }
+            return .success(decorateModern(result))
+        } catch let error as MCPError {
+            return .failure(error)
+        } catch is CancellationError {
+            return .failure(MCPError(code: .internalError, message: "Request cancelled"))
+        } catch {
+            logger.error("handler failed", metadata: ["mcp.method": "\(request.method)", "mcp.id": "\(request.id)", "error": "\(error)"])
+            return .failure(.internalError("Internal error while handling \(request.method)"))
+        }
+    }
+
+    /// Adds what every 2026-07-28 result carries: `resultType` and `serverInfo` in `_meta`.
+    func decorateModern(_ result: JSONObject) -> JSONObject {
+        var result = result
+        if result["resultType"] == nil { result["resultType"] = "complete" }
+        var meta = result["_meta"]?.objectValue ?? [:]
+        meta[MetaKey.serverInfo] = info.json(for: .v2026_07_28)
+        result["_meta"] = .object(meta)
+        return result
+    }
+
+    /// `server/discover` (2026-07-28 server/discover).
+    func discover() -> JSONObject {
+        var result: JSONObject = [
+            "supportedVersions": .array((ProtocolVersion.modern + ProtocolVersion.legacy.reversed()).map { .string($0.rawValue) }),
+            "capabilities": .object(capabilities(for: .v2026_07_28)),
+        ]
+        if let instructions = info.instructions { result["instructions"] = .string(instructions) }
+        return result
+    }
+
+    func setLogLevel(_ request: JSONRPCRequest, session: Session?) throws(MCPError) -> JSONObject {
+        guard case .string(let name)? = request.params["level"], let level = LoggingLevel(rawValue: name) else {
+            let allowed = LoggingLevel.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalidParams("logging/setLevel: 'level' must be one of \(allowed)")
+        }
+        session?.setLogLevel(level)
+        return [:]
+    }
+
+    func subscription(_ request: JSONRPCRequest, session: Session?) throws(MCPError) -> JSONObject {
+        guard case .string(let uri)? = request.params["uri"] else {
+            throw .invalidParams("\(request.method): 'uri' must be a string")
+        }
+        if request.method == "resources/subscribe" { session?.subscribe(uri) } else { session?.unsubscribe(uri) }
+        return [:]
+    }
+
+    // MARK: Pagination
+
+    func page<Element>(_ elements: [Element], list: String, request: JSONRPCRequest, entry: (Element) -> JSONValue) throws(MCPError) -> (JSONValue, String?) {
+        var offset = 0
+        switch request.params["cursor"] {
+        case .none, .some(.null): break
+        case .some(.string(let cursor)):
+            guard let decoded = cursors.decode(cursor, list: list), decoded <= elements.count else {
+                throw .invalidParams("Invalid cursor for \(request.method)")
+            }
+            offset = decoded
+        case .some(let other):
+            throw .invalidParams("\(request.method): 'cursor' must be a string, got \(other.typeName)")
+        }
+        let end = min(elements.count, offset + options.pageSize)
+        let entries = elements[offset..<end].map(entry)
+        let next = end < elements.count ? cursors.encode(list: list, offset: end) : nil
+        return (.array(entries), next)
+    }
+}

@@ -1,0 +1,152 @@
+import Synchronization
+
+/// One legacy-era (2025-03-26 … 2025-11-25) client session, created by `initialize`.
+///
+/// Holds only what the protocol makes stateful: the negotiated version and client
+/// capabilities, the log level set by `logging/setLevel`, requests in flight (so
+/// `notifications/cancelled` can reach them), server→client requests awaiting the
+/// client's POSTed response, the standalone GET stream, and resource subscriptions.
+public final class Session: Sendable {
+    public let id: String
+    public let protocolVersion: ProtocolVersion
+    public let clientCapabilities: JSONObject
+    public let clientInfo: JSONObject?
+
+    struct State {
+        var logLevel: LoggingLevel?
+        var lastActivity: ContinuousClock.Instant
+        var inFlight: [JSONRPCID: @Sendable () -> Void] = [:]
+        var pendingServerRequests: [JSONRPCID: CheckedContinuation<JSONValue, any Error>] = [:]
+        var nextServerRequestNumber = 0
+        var standaloneStream: MessageStream?
+        var subscriptions: Set<String> = []
+        var closed = false
+    }
+
+    let state: Mutex<State>
+
+    init(id: String, protocolVersion: ProtocolVersion, clientCapabilities: JSONObject, clientInfo: JSONObject?) {
+        self.id = id
+        self.protocolVersion = protocolVersion
+        self.clientCapabilities = clientCapabilities
+        self.clientInfo = clientInfo
+        self.state = Mutex(State(lastActivity: .now))
+    }
+
+    /// The level set by `logging/setLevel`; until then `info`, so tool logs reach clients that never set one.
+    public var logLevel: LoggingLevel { state.withLock { $0.logLevel ?? .info } }
+
+    public func setLogLevel(_ level: LoggingLevel) { state.withLock { $0.logLevel = level } }
+
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
+    func touch() { state.withLock { $0.lastActivity = .now } }
+
+    /// Records a request in flight; `false` when a request with the same id is already running.
+    public func beginRequest(_ id: JSONRPCID, cancel: @escaping @Sendable () -> Void) -> Bool {
+        state.withLock { state in
+            state.lastActivity = .now
+            guard state.inFlight[id] == nil else { return false }
+            state.inFlight[id] = cancel
+            return true
+        }
+    }
+
+    public func endRequest(_ id: JSONRPCID) {
+        state.withLock { state in
+            state.inFlight[id] = nil
+            state.lastActivity = .now
+        }
+    }
+
+    /// Handles `notifications/cancelled`: unknown or finished ids are ignored, as the spec allows.
+    public func cancelRequest(_ id: JSONRPCID) {
+        let cancel = state.withLock { $0.inFlight[id] }
+        cancel?()
+    }
+
+    public var hasWorkInFlight: Bool {
+        state.withLock { !$0.inFlight.isEmpty || !$0.pendingServerRequests.isEmpty }
+    }
+
+    // MARK: Server → client requests (sampling, elicitation, roots)
+
+    /// Sends a request to the client on `stream` and waits for the response the client POSTs back.
+    func sendRequest(method: String, params: JSONObject, on stream: MessageStream) async throws -> JSONValue {
+        let id: JSONRPCID = state.withLock { state in
+            state.nextServerRequestNumber += 1
+            return .string("portico-\(state.nextServerRequestNumber)")
+        }
+        let bytes = JSONRPCEncoding.request(id: id, method: method, params: params)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSONValue, any Error>) in
+                let accepted = state.withLock { state -> Bool in
+                    guard !state.closed else { return false }
+                    state.pendingServerRequests[id] = continuation
+                    return true
+                }
+                guard accepted else {
+                    continuation.resume(throwing: MCPError.internalError("The session ended before the client answered \(method)"))
+                    return
+                }
+                Task {
+                    if await !stream.send(bytes) {
+                        self.resolve(id, with: .failure(MCPError.internalError("\(method) could not be delivered: the client disconnected or accepts only application/json")))
+                    }
+                }
+            }
+        } onCancel: {
+            self.resolve(id, with: .failure(CancellationError()))
+        }
+    }
+
+    /// Delivers the client's response to a server→client request; `false` if nothing waits for that id.
+    @discardableResult
+    public func resolve(_ id: JSONRPCID, with outcome: Result<JSONValue, any Error>) -> Bool {
+        let continuation = state.withLock { $0.pendingServerRequests.removeValue(forKey: id) }
+        guard let continuation else { return false }
+        continuation.resume(with: outcome)
+        return true
+    }
+
+    // MARK: Standalone GET stream
+
+    /// Attaches the GET stream; `false` when one is already open (the transport answers 409).
+    public func attachStandaloneStream(_ stream: MessageStream) -> Bool {
+        state.withLock { state in
+            if let existing = state.standaloneStream, !existing.isClosed { return false }
+            state.standaloneStream = stream
+            return true
+        }
+    }
+
+    public func detachStandaloneStream(_ stream: MessageStream) {
+        state.withLock { state in
+            if state.standaloneStream === stream { state.standaloneStream = nil }
+        }
+    }
+
+    var standaloneStream: MessageStream? { state.withLock { $0.standaloneStream } }
+
+    // MARK: Resource subscriptions
+
+    public func subscribe(_ uri: String) { _ = state.withLock { $0.subscriptions.insert(uri) } }
+    public func unsubscribe(_ uri: String) { _ = state.withLock { $0.subscriptions.remove(uri) } }
+    public func isSubscribed(_ uri: String) -> Bool { state.withLock { $0.subscriptions.contains(uri) } }
+
+    /// Ends the session: cancels its work, fails pending server requests, closes its GET stream.
+    func close() {
+        let (cancels, pending, stream) = state.withLock { state in
+            state.closed = true
+            let result = (Array(state.inFlight.values), Array(state.pendingServerRequests.values), state.standaloneStream)
+            state.inFlight.removeAll()
+            state.pendingServerRequests.removeAll()
+            state.standaloneStream = nil
+            return result
+        }
+        for cancel in cancels { cancel() }
+        for continuation in pending { continuation.resume(throwing: MCPError.internalError("The session ended")) }
+        stream?.abandon()
+        stream?.close()
+    }
+}

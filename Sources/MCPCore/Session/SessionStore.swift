@@ -1,0 +1,92 @@
+import Synchronization
+
+/// All live legacy sessions, with a cap and an idle reaper.
+///
+/// Clients rarely send DELETE, so sessions that stay idle past the timeout are removed
+/// (never while a request or a server→client request is in flight), and creation past
+/// the cap is refused so an initialize flood cannot exhaust memory.
+public final class SessionStore: Sendable {
+    public struct Limits: Sendable {
+        public var maximumSessions: Int
+        public var idleTimeout: Duration
+
+        public init(maximumSessions: Int = 10_000, idleTimeout: Duration = .seconds(1800)) {
+            self.maximumSessions = maximumSessions
+            self.idleTimeout = idleTimeout
+        }
+    }
+
+    public let limits: Limits
+    private let sessions = Mutex<[String: Session]>([:])
+
+    public init(limits: Limits = Limits()) { self.limits = limits }
+
+    public var count: Int { sessions.withLock { $0.count } }
+
+    /// Creates a session, or returns `nil` when the cap is reached.
+    public func create(protocolVersion: ProtocolVersion, clientCapabilities: JSONObject, clientInfo: JSONObject?) -> Session? {
+        let session = Session(id: Self.makeID(), protocolVersion: protocolVersion, clientCapabilities: clientCapabilities, clientInfo: clientInfo)
+        let inserted = sessions.withLock { sessions -> Bool in
+            guard sessions.count < limits.maximumSessions else { return false }
+            sessions[session.id] = session
+            return true
+        }
+        return inserted ? session : nil
+    }
+
+    /// Looks a session up and marks it active.
+    public func session(id: String) -> Session? {
+        let session = sessions.withLock { $0[id] }
+        session?.touch()
+        return session
+    }
+
+    /// Ends a session (DELETE, shutdown); `false` when the id is unknown.
+    @discardableResult
+    public func remove(id: String) -> Bool {
+        guard let session = sessions.withLock({ $0.removeValue(forKey: id) }) else { return false }
+        session.close()
+        return true
+    }
+
+    public var all: [Session] { sessions.withLock { Array($0.values) } }
+
+    /// Removes sessions idle longer than the timeout and without work in flight; returns how many.
+    @discardableResult
+    public func reapIdle(now: ContinuousClock.Instant = .now) -> Int {
+        let expired = sessions.withLock { sessions -> [Session] in
+            var expired: [Session] = []
+            for (id, session) in sessions {
+                let idle = session.state.withLock { state in
+                    state.inFlight.isEmpty && state.pendingServerRequests.isEmpty
+                        && (state.standaloneStream == nil || state.standaloneStream!.isClosed)
+                        && now - state.lastActivity > limits.idleTimeout
+                }
+                if idle {
+                    sessions[id] = nil
+                    expired.append(session)
+                }
+            }
+            return expired
+        }
+        for session in expired { session.close() }
+        return expired.count
+    }
+
+    public func removeAll() {
+        let all = sessions.withLock { sessions in
+            defer { sessions.removeAll() }
+            return Array(sessions.values)
+        }
+        for session in all { session.close() }
+    }
+
+    /// 256 random bits as 43 base64url characters: visible ASCII, unguessable (transports §Session Management).
+    static func makeID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for _ in 0..<4 { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+        return Base64URL.encode(bytes)
+    }
+}

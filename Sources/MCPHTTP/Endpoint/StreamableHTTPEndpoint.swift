@@ -1,0 +1,164 @@
+public import Hummingbird
+public import Logging
+public import MCPCore
+import NIOCore
+
+/// The MCP endpoint over Streamable HTTP, serving both protocol eras on one path.
+///
+/// Each POST is classified once: a body whose `params._meta` names a protocol version (or
+/// a request whose `MCP-Protocol-Version` header names a non-legacy version) follows the
+/// stateless 2026-07-28 rules; everything else follows the session-based 2025-03-26 …
+/// 2025-11-25 rules. Replies are JSON unless the handler emits something before its
+/// result or the client accepts only SSE.
+///
+/// - SeeAlso: spec `basic/transports` (2025-03-26 … 2025-11-25) and
+///   `basic/transports/streamable-http` (2026-07-28).
+public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
+    public let server: MCPServer
+    public let options: EndpointOptions
+    let closeMonitor = ConnectionCloseMonitor()
+    let logger: Logger
+
+    public init(server: MCPServer, options: EndpointOptions = EndpointOptions(), logger: Logger = Logger(label: "portico.http")) {
+        self.server = server
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Adds the endpoint's routes to `router`. Hummingbird's router matches `path` and
+    /// `path/` alike, so both are served and neither is redirected.
+    public func register(on router: Router<Context>) {
+        do {
+            let routerPath = RouterPath(options.path)
+            router.post(routerPath) { request, context in await self.post(request, context: context) }
+            router.get(routerPath) { request, context in await self.get(request, context: context) }
+            router.delete(routerPath) { request, _ in self.delete(request) }
+            for method in [HTTPRequest.Method.put, .patch] {
+                router.on(routerPath, method: method) { _, _ in
+                    Response(status: .methodNotAllowed, headers: [.allow: "GET, POST, DELETE"])
+                }
+            }
+        }
+    }
+
+    // MARK: Shared checks
+
+    /// Host and Origin checks against DNS rebinding; `nil` when the request may proceed.
+    func refuseForeignCaller(_ request: Request) -> Response? {
+        let host = request.head.authority
+        guard options.originPolicy.allowsHost(host) else {
+            logger.notice("refused request: Host not allowed", metadata: ["host": "\(host ?? "(none)")"])
+            return HTTPReply.error(MCPError(code: .invalidRequest, message: "Host '\(host ?? "")' is not allowed"), status: .forbidden)
+        }
+        let origin = request.headers[.origin]
+        guard options.originPolicy.allowsOrigin(origin, host: host) else {
+            logger.notice("refused request: Origin not allowed", metadata: ["origin": "\(origin ?? "")"])
+            return HTTPReply.error(MCPError(code: .invalidRequest, message: "Origin '\(origin ?? "")' is not allowed"), status: .forbidden)
+        }
+        return nil
+    }
+
+    func logRefusal(_ error: MCPError, method: String?, id: JSONRPCID?, status: HTTPResponse.Status) {
+        logger.info(
+            "request refused",
+            metadata: [
+                "mcp.method": "\(method ?? "-")", "mcp.id": "\(id?.description ?? "-")", "http.status": "\(status.code)",
+                "mcp.error": "\(error.code.rawValue) \(error.message)",
+            ])
+    }
+
+    // MARK: POST
+
+    func post(_ request: Request, context: Context) async -> Response {
+        if let refusal = refuseForeignCaller(request) { return refusal }
+        let accepted = AcceptedMediaTypes(header: request.headers[.accept])
+        guard accepted.acceptsAny else {
+            return HTTPReply.error(
+                MCPError(code: .invalidRequest, message: "Not Acceptable: the Accept header must list application/json or text/event-stream"),
+                status: .notAcceptable)
+        }
+        guard Self.isJSON(contentType: request.headers[.contentType]) else {
+            return HTTPReply.error(
+                MCPError(code: .invalidRequest, message: "Unsupported Media Type: Content-Type must be application/json"),
+                status: .unsupportedMediaType)
+        }
+        let tooLarge = MCPError(code: .invalidRequest, message: "Request body exceeds the limit of \(options.maxBodyBytes) bytes")
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > options.maxBodyBytes {
+            return HTTPReply.error(tooLarge, status: .contentTooLarge, headers: [.connection: "close"])
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: options.maxBodyBytes)
+        } catch {
+            return HTTPReply.error(tooLarge, status: .contentTooLarge, headers: [.connection: "close"])
+        }
+        let json: JSONValue
+        do {
+            json = try body.withUnsafeReadableBytes { try JSONParser.parse($0) }
+        } catch {
+            let error = MCPError(code: .parseError, message: "Parse error: \(error)")
+            logRefusal(error, method: nil, id: nil, status: .badRequest)
+            return HTTPReply.error(error, status: .badRequest)
+        }
+        if case .array(let elements) = json {
+            return await postBatch(elements, request: request, context: context, accepted: accepted)
+        }
+        let message: JSONRPCMessage
+        do {
+            message = try JSONRPCMessage(json: json)
+        } catch {
+            logRefusal(error, method: nil, id: error.id, status: .badRequest)
+            return HTTPReply.error(error, status: .badRequest)
+        }
+        if isModern(message, headers: request.headers) {
+            return await postModern(message, request: request, context: context, accepted: accepted)
+        }
+        return await postLegacy(message, request: request, context: context, accepted: accepted)
+    }
+
+    static func isJSON(contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let type = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() } ?? ""
+        return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
+    }
+
+    /// The era of a single message: modern when `_meta` names a version, or when no session
+    /// is involved and the version header is not a legacy one.
+    func isModern(_ message: JSONRPCMessage, headers: HTTPFields) -> Bool {
+        let params: JSONObject
+        let method: String
+        switch message {
+        case .request(let request): (params, method) = (request.params, request.method)
+        case .notification(let notification): (params, method) = (notification.params, notification.method)
+        case .response: return headers[.mcpSessionID] == nil && headers[.mcpProtocolVersion].map(Self.isModernVersionHeader) ?? false
+        }
+        if params["_meta"]?[MetaKey.protocolVersion] != nil { return true }
+        if headers[.mcpSessionID] != nil || method == "initialize" { return false }
+        if method == "server/discover" { return true }
+        return headers[.mcpProtocolVersion].map(Self.isModernVersionHeader) ?? false
+    }
+
+    static func isModernVersionHeader(_ value: String) -> Bool {
+        guard let version = ProtocolVersion(rawValue: value.trimmingSpaces) else { return true }
+        return version.isModern
+    }
+
+    // MARK: DELETE
+
+    func delete(_ request: Request) -> Response {
+        if let refusal = refuseForeignCaller(request) { return refusal }
+        guard let sessionID = request.headers[.mcpSessionID] else {
+            if request.headers[.mcpProtocolVersion].map(Self.isModernVersionHeader) ?? false {
+                return HTTPReply.error(
+                    MCPError(code: .invalidRequest, message: "Method Not Allowed: 2026-07-28 has no sessions to delete"),
+                    status: .methodNotAllowed, headers: [.allow: "POST"])
+            }
+            return HTTPReply.error(MCPError(code: .invalidRequest, message: "Bad Request: DELETE needs an Mcp-Session-Id header"), status: .badRequest)
+        }
+        guard server.sessions.remove(id: sessionID) else {
+            return HTTPReply.error(MCPError(code: .sessionNotFound, message: "Session not found"), status: .notFound)
+        }
+        return Response(status: .ok, headers: [.contentLength: "0"])
+    }
+}

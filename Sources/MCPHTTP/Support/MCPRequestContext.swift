@@ -1,0 +1,22 @@
+import Logging
+public import Hummingbird
+public import NIOCore
+
+/// The Hummingbird request context for MCP routes: the core storage plus the channel, so the
+/// endpoint can notice a client that goes away while its request is still running.
+public struct MCPRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.channel = source.channel
+    }
+}
+
+/// A request context that can tell which connection a request arrived on.
+public protocol ChannelRequestContext: RequestContext {
+    var channel: any Channel { get }
+}
+
+extension MCPRequestContext: ChannelRequestContext {}

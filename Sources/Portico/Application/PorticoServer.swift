@@ -1,0 +1,105 @@
+public import Hummingbird
+public import Logging
+public import MCPCore
+import MCPHTTP
+public import PorticoConfig
+import ServiceLifecycle
+import UnixSignals
+
+/// The composition root: one MCP server, its HTTP endpoint, and the services that keep it
+/// healthy, built from a ``PorticoConfiguration``.
+///
+/// ```swift
+/// let portico = try PorticoServer(configuration: config, logger: logger)
+/// try portico.server.registry.register(myTool)
+/// try await portico.run()
+/// ```
+public struct PorticoServer: Sendable {
+    public static let version = "0.1.0"
+
+    public let configuration: PorticoConfiguration
+    /// The protocol engine; register Swift tools, resources and prompts on `server.registry`.
+    public let server: MCPServer
+    let logger: Logger
+
+    public init(configuration: PorticoConfiguration, packs: [PorticoConfiguration.ToolPack]? = nil, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let sessions = SessionStore(
+            limits: .init(
+                maximumSessions: configuration.limits.maxSessions,
+                idleTimeout: .seconds(configuration.limits.sessionIdleTimeoutSeconds)))
+        server = MCPServer(
+            info: MCPServer.Info(
+                name: "portico", version: Self.version, title: "Portico",
+                description: "A remote MCP server on your own box", websiteURL: nil,
+                instructions: nil),
+            sessions: sessions,
+            options: .init(pageSize: configuration.limits.pageSize),
+            logger: logger)
+        for pack in packs ?? configuration.tools.packs {
+            switch pack {
+            case .demo: try DemoPack.register(in: server.registry)
+            case .conformance: try ConformancePack.register(in: server.registry)
+            }
+        }
+    }
+
+    /// The endpoint's settings: path, body limit and DNS-rebinding policy from the config.
+    public var endpointOptions: EndpointOptions {
+        let listen = configuration.server
+        return EndpointOptions(
+            path: listen.path,
+            maxBodyBytes: configuration.limits.maxBodyBytes,
+            originPolicy: OriginPolicy(
+                allowedHosts: listen.allowedHosts + Self.publicHosts(listen.publicURL),
+                allowedOrigins: listen.allowedOrigins,
+                loopbackOnly: OriginPolicy.isLoopbackAddress(listen.host)))
+    }
+
+    static func publicHosts(_ url: String?) -> [String] {
+        guard let url, let schemeEnd = url.firstRange(of: "://") else { return [] }
+        let authority = String(url[schemeEnd.upperBound...].prefix { $0 != "/" })
+        return authority.isEmpty ? [] : [authority]
+    }
+
+    /// The Hummingbird router with the MCP endpoint and a health route.
+    public func makeRouter() -> Router<MCPRequestContext> {
+        let router = Router(context: MCPRequestContext.self)
+        StreamableHTTPEndpoint<MCPRequestContext>(server: server, options: endpointOptions, logger: logger).register(on: router)
+        router.get("/healthz") { _, _ in "ok\n" }
+        return router
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains: GET streams end first, in-flight calls get
+    /// up to `drain_timeout_seconds` to finish.
+    /// - Parameter onListening: called with the bound URL once the socket accepts connections.
+    public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        let listen = configuration.server
+        let path = listen.path
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "portico"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? listen.port
+                let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
+                onListening("http://\(host):\(port)\(path)")
+            },
+            logger: logger)
+        let housekeeping = SessionHousekeeping(server: server, interval: .seconds(30), logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: housekeeping)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(listen.drainTimeoutSeconds)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        try await group.run()
+    }
+}
+
+extension OriginPolicy {
+    /// Whether a listen address is loopback-only, which turns the Host allow-list on by default.
+    public static func isLoopbackAddress(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || isIPv4Loopback(host)
+    }
+}

@@ -1,0 +1,46 @@
+/// The tree of keys `portico.yaml` may contain, derived from the Codable keys so the two cannot drift apart.
+indirect enum ConfigSchema: Sendable {
+    /// A key whose value is a scalar or a list of scalars.
+    case value
+    /// A mapping with a fixed set of keys, in declaration order so messages list them predictably.
+    case section([(key: String, schema: ConfigSchema)])
+
+    /// The schema of the whole file.
+    static let portico: ConfigSchema = .section(
+        PorticoConfiguration.CodingKeys.allCases.map { key in
+            // Exhaustive so a new section cannot be added without teaching the schema about it.
+            switch key {
+            case .server: (key.rawValue, values(PorticoConfiguration.Server.CodingKeys.self))
+            case .limits: (key.rawValue, values(PorticoConfiguration.Limits.CodingKeys.self))
+            case .logging: (key.rawValue, values(PorticoConfiguration.Logging.CodingKeys.self))
+            case .tools: (key.rawValue, values(PorticoConfiguration.Tools.CodingKeys.self))
+            }
+        }
+    )
+
+    private static func values<Key: CodingKey & CaseIterable>(_: Key.Type) -> ConfigSchema {
+        .section(Key.allCases.map { (key: $0.stringValue, schema: .value) })
+    }
+
+    /// Known keys of a section, in declaration order; empty for a value.
+    var keys: [String] {
+        guard case let .section(children) = self else { return [] }
+        return children.map(\.key)
+    }
+
+    /// The schema of `key` in this section, if it is known.
+    func child(_ key: String) -> ConfigSchema? {
+        guard case let .section(children) = self else { return nil }
+        return children.first { $0.key == key }?.schema
+    }
+
+    /// Every leaf key path (`server.port`, …), for pointing a misplaced key at the section it belongs to.
+    func leafPaths(under prefix: String = "") -> [String] {
+        switch self {
+        case .value:
+            return [prefix]
+        case let .section(children):
+            return children.flatMap { $0.schema.leafPaths(under: ConfigKeyPath.child(prefix, $0.key)) }
+        }
+    }
+}

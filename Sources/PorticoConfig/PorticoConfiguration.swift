@@ -1,0 +1,45 @@
+/// The complete, typed contents of `portico.yaml`.
+///
+/// Every field has a default, so an empty or missing file yields a server that runs safely on loopback;
+/// operators only write the keys they want to change. Use ``load(contentsOf:)`` or ``decode(yaml:source:)``
+/// rather than a bare `YAMLDecoder` so that unknown keys and bad values are reported with line numbers.
+public struct PorticoConfiguration: Codable, Sendable, Equatable {
+    /// How and where the HTTP endpoint listens.
+    public var server: Server
+    /// Resource ceilings that protect the process from abusive or runaway clients.
+    public var limits: Limits
+    /// How much the server logs and in which shape.
+    public var logging: Logging
+    /// Which built-in tool packs are exposed to clients.
+    public var tools: Tools
+
+    /// Creates a configuration; every argument defaults to the value used when `portico.yaml` omits it.
+    public init(
+        server: Server = Server(),
+        limits: Limits = Limits(),
+        logging: Logging = Logging(),
+        tools: Tools = Tools()
+    ) {
+        self.server = server
+        self.limits = limits
+        self.logging = logging
+        self.tools = tools
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case server
+        case limits
+        case logging
+        case tools
+    }
+
+    /// Decodes a configuration, filling every absent or null key with its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = PorticoConfiguration()
+        server = try container.decodeValue(forKey: .server, default: defaults.server, in: decoder)
+        limits = try container.decodeValue(forKey: .limits, default: defaults.limits, in: decoder)
+        logging = try container.decodeValue(forKey: .logging, default: defaults.logging, in: decoder)
+        tools = try container.decodeValue(forKey: .tools, default: defaults.tools, in: decoder)
+    }
+}
