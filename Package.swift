@@ -30,7 +30,6 @@ let package = Package(
         .target(
             name: "MCPCore",
             dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -20,7 +20,7 @@ func withPortico(
     var logger = Logger(label: "portico.test")
     logger.logLevel = .warning
     let portico = try PorticoServer(configuration: configuration, packs: [.demo, .conformance], logger: logger)
-    let app = Application(router: portico.makeRouter(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    let app = portico.makeApplication(address: .hostname("127.0.0.1", port: 0))
     try await app.test(.live) { client in try await body(client) }
 }
 

@@ -55,9 +55,12 @@ extension StreamableHTTPEndpoint {
             }
         }
         taskBox.withLock { $0 = task }
+        let logger = handlerContext.logger
         let registration: ConnectionCloseMonitor.Registration? =
             modern
             ? closeMonitor.add(channel: channel) {
+                // 2026-07-28: closing the response stream is the cancellation signal.
+                logger.debug("client closed the connection; cancelling", metadata: ["mcp.method": "\(request.method)", "mcp.id": "\(request.id)"])
                 task.cancel()
                 stream.close()
             } : nil

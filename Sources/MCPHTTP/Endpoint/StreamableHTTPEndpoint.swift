@@ -16,12 +16,19 @@ import NIOCore
 public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     public let server: MCPServer
     public let options: EndpointOptions
-    let closeMonitor = ConnectionCloseMonitor()
+    let closeMonitor: ConnectionCloseMonitor
     let logger: Logger
 
-    public init(server: MCPServer, options: EndpointOptions = EndpointOptions(), logger: Logger = Logger(label: "portico.http")) {
+    /// - Parameter closeMonitor: the monitor whose channel handler is installed on every
+    ///   connection (see ``ConnectionCloseMonitor/makeChannelHandler()``); it is how a 2026-07-28
+    ///   client's closed stream becomes cancellation.
+    public init(
+        server: MCPServer, options: EndpointOptions = EndpointOptions(), closeMonitor: ConnectionCloseMonitor,
+        logger: Logger = Logger(label: "portico.http")
+    ) {
         self.server = server
         self.options = options
+        self.closeMonitor = closeMonitor
         self.logger = logger
     }
 

@@ -1,15 +1,18 @@
-import Logging
-import NIOCore
+public import NIOCore
 import Synchronization
 
-/// Runs cancellation callbacks when a client connection closes.
+/// Tells requests when their client connection stops sending: the peer closed its side or
+/// the connection went away.
 ///
-/// One `closeFuture` callback is registered per connection, not per request, so a
-/// keep-alive connection serving a million requests holds no growing callback list;
-/// requests add and remove their handler in O(1) under one lock.
-final class ConnectionCloseMonitor: Sendable {
+/// Hummingbird allows remote half-closure, so a client that closes its socket does not
+/// complete the channel's `closeFuture` while a response is still being written. A small
+/// channel handler (``makeChannelHandler()``, installed once per connection) reports
+/// `inputClosed` and `channelInactive` instead; requests add and remove their callback in
+/// O(1), and no per-request state outlives its request.
+public final class ConnectionCloseMonitor: Sendable {
     private struct Connection {
         var handlers: [UInt64: @Sendable () -> Void] = [:]
+        var closed = false
     }
 
     private struct State {
@@ -19,24 +22,28 @@ final class ConnectionCloseMonitor: Sendable {
 
     private let state = Mutex(State())
 
+    public init() {}
+
     struct Registration: Sendable {
         fileprivate let connection: ObjectIdentifier
         fileprivate let token: UInt64
     }
 
-    /// Calls `onClose` if `channel` closes before ``remove(_:)``; calls it at once if already closed.
+    /// The handler to add to every HTTP/1 connection's pipeline (`HTTP1Channel` additional handlers).
+    public func makeChannelHandler() -> any RemovableChannelHandler {
+        InboundCloseHandler(monitor: self)
+    }
+
+    /// Calls `onClose` when `channel` stops sending before ``remove(_:)``; at once if it already has.
     func add(channel: any Channel, onClose: @escaping @Sendable () -> Void) -> Registration? {
         let key = ObjectIdentifier(channel)
-        let (registration, isNew) = state.withLock { state -> (Registration, Bool) in
+        let registration: Registration? = state.withLock { state in
+            if state.connections[key]?.closed == true { return nil }
             state.nextToken += 1
-            let isNew = state.connections[key] == nil
             state.connections[key, default: Connection()].handlers[state.nextToken] = onClose
-            return (Registration(connection: key, token: state.nextToken), isNew)
+            return Registration(connection: key, token: state.nextToken)
         }
-        if isNew {
-            channel.closeFuture.whenComplete { [self] _ in self.connectionClosed(key) }
-        }
-        if !channel.isActive {
+        if registration == nil || !channel.isActive {
             remove(registration)
             onClose()
             return nil
@@ -51,8 +58,44 @@ final class ConnectionCloseMonitor: Sendable {
         }
     }
 
-    private func connectionClosed(_ key: ObjectIdentifier) {
-        let handlers = state.withLock { $0.connections.removeValue(forKey: key)?.handlers.values.map { $0 } ?? [] }
+    fileprivate func inputClosed(_ key: ObjectIdentifier) {
+        let handlers = state.withLock { state -> [@Sendable () -> Void] in
+            var connection = state.connections[key] ?? Connection()
+            let handlers = Array(connection.handlers.values)
+            connection.handlers.removeAll()
+            connection.closed = true
+            state.connections[key] = connection
+            return handlers
+        }
         for handler in handlers { handler() }
     }
+
+    fileprivate func connectionEnded(_ key: ObjectIdentifier) {
+        inputClosed(key)
+        _ = state.withLock { $0.connections.removeValue(forKey: key) }
+    }
 }
+
+/// Reports a connection's input closing to the ``ConnectionCloseMonitor``; passes everything on.
+final class InboundCloseHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = Any
+
+    private let monitor: ConnectionCloseMonitor
+
+    init(monitor: ConnectionCloseMonitor) { self.monitor = monitor }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed? = event as? ChannelEvent {
+            monitor.inputClosed(ObjectIdentifier(context.channel))
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        monitor.connectionEnded(ObjectIdentifier(context.channel))
+        context.fireChannelInactive()
+    }
+}
+
+@available(*, unavailable)
+extension InboundCloseHandler: Sendable {}

@@ -1,7 +1,8 @@
 public import Hummingbird
 public import Logging
 public import MCPCore
-import MCPHTTP
+public import MCPHTTP
+public import NIOCore
 public import PorticoConfig
 import ServiceLifecycle
 import UnixSignals
@@ -20,6 +21,7 @@ public struct PorticoServer: Sendable {
     public let configuration: PorticoConfiguration
     /// The protocol engine; register Swift tools, resources and prompts on `server.registry`.
     public let server: MCPServer
+    let closeMonitor = ConnectionCloseMonitor()
     let logger: Logger
 
     public init(configuration: PorticoConfiguration, packs: [PorticoConfiguration.ToolPack]? = nil, logger: Logger) throws {
@@ -66,9 +68,24 @@ public struct PorticoServer: Sendable {
     /// The Hummingbird router with the MCP endpoint and a health route.
     public func makeRouter() -> Router<MCPRequestContext> {
         let router = Router(context: MCPRequestContext.self)
-        StreamableHTTPEndpoint<MCPRequestContext>(server: server, options: endpointOptions, logger: logger).register(on: router)
+        StreamableHTTPEndpoint<MCPRequestContext>(server: server, options: endpointOptions, closeMonitor: closeMonitor, logger: logger)
+            .register(on: router)
         router.get("/healthz") { _, _ in "ok\n" }
         return router
+    }
+
+    /// The HTTP application: the router on HTTP/1.1 with the connection-close watcher installed.
+    public func makeApplication(
+        address: BindAddress? = nil, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let listen = configuration.server
+        let closeMonitor = self.closeMonitor
+        return Application(
+            router: makeRouter(),
+            server: .http1(additionalChannelHandlers: [closeMonitor.makeChannelHandler()]),
+            configuration: .init(address: address ?? .hostname(listen.host, port: listen.port), serverName: "portico"),
+            onServerRunning: onServerRunning,
+            logger: logger)
     }
 
     /// Serves until SIGTERM or SIGINT, then drains: GET streams end first, in-flight calls get
@@ -77,15 +94,11 @@ public struct PorticoServer: Sendable {
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let listen = configuration.server
         let path = listen.path
-        let app = Application(
-            router: makeRouter(),
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "portico"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? listen.port
-                let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
-                onListening("http://\(host):\(port)\(path)")
-            },
-            logger: logger)
+        let app = makeApplication { channel in
+            let port = channel.localAddress?.port ?? listen.port
+            let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
+            onListening("http://\(host):\(port)\(path)")
+        }
         let housekeeping = SessionHousekeeping(server: server, interval: .seconds(30), logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: app), .init(service: housekeeping)],

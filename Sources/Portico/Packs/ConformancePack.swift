@@ -27,7 +27,16 @@ public enum ConformancePack {
             return [ResourceContents(uri: uri, mimeType: "application/json", text: body.jsonString)]
         })
         for prompt in prompts { try registry.register(prompt) }
+        try registry.register(Resource(
+            uri: "test://cancellations", name: "cancellations", description: "How test_wait_for_cancel calls ended: {\"cancelled\":n,\"completed\":n}",
+            mimeType: "application/json"
+        ) { _ in
+            [ResourceContents(uri: "test://cancellations", mimeType: "application/json", text: probe.json.jsonString)]
+        })
     }
+
+    /// Counts how `test_wait_for_cancel` calls ended, so tests can observe cancellation from outside.
+    static let probe = CancellationProbe()
 
     static func text(_ text: String) -> Tool.Handler {
         { _, _ in .text(text) }
@@ -150,6 +159,22 @@ public enum ConformancePack {
             Tool(name: "test_logging_tool", description: "Logs only when the request asked for logs", inputSchema: noArguments) { _, context in
                 await context.log(.info, "log message from test_logging_tool", logger: "conformance")
                 return .text("Logging tool completed")
+            },
+            Tool(
+                name: "test_wait_for_cancel",
+                description: "Reports progress 0, then waits `seconds` (default 30); counts the outcome in test://cancellations",
+                inputSchema: ["type": "object", "properties": ["seconds": ["type": "number", "minimum": 0, "maximum": 60]]]
+            ) { arguments, context in
+                let seconds = arguments["seconds"]?.numberValue?.doubleValue ?? 30
+                await context.reportProgress(0, total: 1, message: "waiting")
+                do {
+                    try await Task.sleep(for: .milliseconds(Int(min(max(seconds, 0), 60) * 1000)))
+                } catch {
+                    probe.cancelled()
+                    throw error
+                }
+                probe.completed()
+                return .text("not cancelled")
             },
             Tool(
                 name: "test_header_param", description: "Mirrors its region parameter into Mcp-Param-Region",

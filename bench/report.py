@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""report.py RESULTS.tsv: turns bench/run.sh's raw results into the Markdown report (stdout).
+
+Rows of RESULTS.tsv (tab-separated), written by run.sh:
+    meta     KEY VALUE
+    wrk      LABEL CONNS REP FILE      FILE holds wrk's output with call.lua's RESULT or setup.lua's SETUPS line
+    sessmem  LABEL JSON                from sessions.py rss
+    rss      PHASE CALLS RSS_KB        PHASE is warm, modern or legacy; CALLS counted within the phase
+    rsswrk   MODE FILE                 one wrk run of the RSS loop
+
+Each (server, connections) cell shows the run with the median req/s among the repeats (its own
+p50/p99), with the spread of all repeats beside it. Ratios are computed between medians of this
+same run only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+# Targets (docs/BENCHMARKS.md).
+T_CEILING_SHARE = 0.70
+T_PYTHON_FACTOR = 10.0
+T_P99_FACTOR = 2.0
+T_SETUPS = 10_000
+T_RSS_DRIFT = 0.05
+T_SESSION_BYTES = 4096
+
+LABELS = {
+    "ceiling": "Hummingbird ceiling (constant 265-byte body)",
+    "portico-modern": "Portico, modern (2026-07-28, stateless)",
+    "portico-legacy": "Portico, legacy (2025-11-25 sessions)",
+    "python-stateless": "Python SDK, stateless+json (2026-07-28)",
+    "python-stateful": "Python SDK, stateful (2025-11-25 sessions, SSE replies)",
+    "portico-setup": "Portico",
+    "python-setup": "Python SDK (stateful)",
+}
+THROUGHPUT_ORDER = ["ceiling", "portico-modern", "portico-legacy", "python-stateless", "python-stateful"]
+# Which Python configuration is the like-for-like peer of each Portico mode.
+PYTHON_PEER = {"portico-modern": "python-stateless", "portico-legacy": "python-stateful"}
+
+KV = re.compile(r"(\w+)=([0-9.]+)")
+
+
+def parse_wrk(path: str) -> dict[str, float] | None:
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith(("RESULT ", "SETUPS ")):
+                values = {k: float(v) for k, v in KV.findall(line)}
+                values["rate"] = values.get("rps", values.get("setups_per_s", 0.0))
+                values["errors"] = sum(values.get(k, 0) for k in ("bad", "status_errors", "socket_errors"))
+                return values
+    return None
+
+
+def us(value: float) -> str:
+    return f"{value / 1000:.2f} ms" if value >= 1000 else f"{value:.0f} µs"
+
+
+def num(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def ok(flag: bool) -> str:
+    return "**met**" if flag else "**missed**"
+
+
+def main() -> int:
+    meta: dict[str, str] = {}
+    runs: dict[tuple[str, int], list[dict[str, float]]] = defaultdict(list)
+    sessmem: dict[str, dict] = {}
+    rss: list[tuple[str, int, int]] = []
+    rss_runs: dict[str, list[dict[str, float]]] = defaultdict(list)
+    missing: list[str] = []
+
+    with open(sys.argv[1]) as f:
+        for raw in f:
+            row = raw.rstrip("\n").split("\t")
+            kind = row[0]
+            if kind == "meta":
+                meta[row[1]] = row[2]
+            elif kind == "wrk":
+                parsed = parse_wrk(row[4])
+                if parsed is None:
+                    missing.append(row[4])
+                else:
+                    runs[(row[1], int(row[2]))].append(parsed)
+            elif kind == "sessmem":
+                sessmem[row[1]] = json.loads(row[2])
+            elif kind == "rss":
+                rss.append((row[1], int(row[2]), int(row[3])))
+            elif kind == "rsswrk":
+                parsed = parse_wrk(row[2])
+                if parsed:
+                    rss_runs[row[1]].append(parsed)
+
+    def median_run(label: str, conns: int) -> dict[str, float] | None:
+        cell = sorted(runs.get((label, conns), []), key=lambda r: r["rate"])
+        return cell[(len(cell) - 1) // 2] if cell else None
+
+    def spread(label: str, conns: int) -> str:
+        rates = [r["rate"] for r in runs.get((label, conns), [])]
+        if len(rates) < 2:
+            return ""
+        return f"{num(min(rates))}–{num(max(rates))}"
+
+    conns_list = sorted({c for (_, c) in runs})
+    out: list[str] = []
+    w = out.append
+
+    w(f"# Portico benchmark — {meta.get('date', '?')}")
+    w("")
+    w(f"- Machine: {meta.get('machine', '?')}; load average before {meta.get('load_before', '?')}, after {meta.get('load_after', '?')}")
+    w(f"- Portico {meta.get('portico', '?')}; binary {meta.get('binary', '?')}; {meta.get('swift', '')}")
+    w(f"- Peer: {meta.get('python', '?')} (uvloop + httptools, access log off); load: {meta.get('wrk', 'wrk')}, one thread")
+    w(f"- Settings: {meta.get('settings', '?')}")
+    w("")
+
+    # --- Throughput -------------------------------------------------------------------------
+    w("## tools/call echo")
+    w("")
+    w("Median run of the repeats (req/s spread of all repeats in the last column). "
+      "\"vs ceiling\" = req/s share of the Hummingbird ceiling and p99 multiple of its p99; "
+      "\"vs Python\" = req/s multiple of the like-for-like Python SDK configuration "
+      "(modern ↔ stateless+json, legacy ↔ stateful).")
+    w("")
+    w("| Server | conns | req/s | p50 | p99 | req/s vs ceiling | p99 vs ceiling | req/s vs Python | errors | req/s spread |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for conns in conns_list:
+        ceiling = median_run("ceiling", conns)
+        for label in THROUGHPUT_ORDER:
+            r = median_run(label, conns)
+            if r is None:
+                continue
+            share = p99x = vs_py = ""
+            if ceiling and label != "ceiling":
+                share = f"{r['rate'] / ceiling['rate']:.0%}"
+                p99x = f"{r['p99_us'] / ceiling['p99_us']:.2f}×" if ceiling["p99_us"] else ""
+            peer = median_run(PYTHON_PEER[label], conns) if label in PYTHON_PEER else None
+            if peer:
+                vs_py = f"{r['rate'] / peer['rate']:.1f}×"
+            errors = int(sum(x["errors"] for x in runs[(label, conns)]))
+            w(f"| {LABELS[label]} | {conns} | {num(r['rate'])} | {us(r['p50_us'])} | {us(r['p99_us'])} | "
+              f"{share} | {p99x} | {vs_py} | {errors} | {spread(label, conns)} |")
+    w("")
+
+    # --- Session setups ---------------------------------------------------------------------
+    w("## Legacy session setups (initialize + notifications/initialized)")
+    w("")
+    w("| Server | conns | setups/s | p50 (per request) | p99 (per request) | errors | setups/s spread |")
+    w("|---|---:|---:|---:|---:|---:|---:|")
+    for conns in conns_list:
+        for label in ("portico-setup", "python-setup"):
+            r = median_run(label, conns)
+            if r is None:
+                continue
+            errors = int(sum(x["errors"] for x in runs[(label, conns)]))
+            w(f"| {LABELS[label]} | {conns} | {num(r['rate'])} | {us(r['p50_us'])} | {us(r['p99_us'])} | {errors} | {spread(label, conns)} |")
+    w("")
+
+    # --- Memory per idle session ------------------------------------------------------------
+    w("## Memory per idle legacy session")
+    w("")
+    w("| Server | sessions | RSS before | RSS after | per session |")
+    w("|---|---:|---:|---:|---:|")
+    for label, name in (("portico", "Portico"), ("python-stateful", "Python SDK (stateful)")):
+        m = sessmem.get(label)
+        if m:
+            w(f"| {name} | {num(m['sessions'])} | {num(m['rss_before_kb'])} kB | {num(m['rss_after_kb'])} kB | "
+              f"{m['bytes_per_session'] / 1024:.2f} KB |")
+    w("")
+
+    # --- RSS flatness -----------------------------------------------------------------------
+    warm = next((kb for phase, _, kb in rss if phase == "warm"), None)
+    drift = None
+    if warm:
+        w("## Portico RSS over a long run")
+        w("")
+        w("RSS read from /proc/<pid>/status after a warm-up in both eras, then after each "
+          "wrk run of the long loop (16 connections).")
+        w("")
+        w("| phase | calls in phase | RSS | vs after warm-up |")
+        w("|---|---:|---:|---:|")
+        w(f"| after warm-up | 0 | {num(warm)} kB | |")
+        for phase, calls, kb in rss:
+            if phase != "warm":
+                w(f"| {phase} | {num(calls)} | {num(kb)} kB | {(kb - warm) / warm:+.1%} |")
+        samples = [kb for phase, _, kb in rss if phase != "warm"]
+        drift = max((abs(kb - warm) / warm for kb in samples), default=None)
+        for mode, chunks in rss_runs.items():
+            total = sum(c["requests"] for c in chunks)
+            errors = int(sum(c["errors"] for c in chunks))
+            rate = total / (sum(c["duration_us"] for c in chunks) / 1e6)
+            w(f"\n{mode}: {num(total)} calls at {num(rate)} req/s on average, {errors} errors.")
+        w("")
+
+    # --- Targets ----------------------------------------------------------------------------
+    w("## Targets")
+    w("")
+    w("| Target | Measured | Verdict |")
+    w("|---|---|---|")
+    for label in ("portico-modern", "portico-legacy"):
+        name = "modern" if label == "portico-modern" else "legacy"
+        for conns in conns_list:
+            r, ceiling = median_run(label, conns), median_run("ceiling", conns)
+            peer = median_run(PYTHON_PEER[label], conns)
+            if r and ceiling:
+                share = r["rate"] / ceiling["rate"]
+                gap = "" if share >= T_CEILING_SHARE else f" (gap: {num(T_CEILING_SHARE * ceiling['rate'] - r['rate'])} req/s)"
+                w(f"| {name} c={conns}: req/s ≥ 70% of ceiling | {share:.0%} ({num(r['rate'])} / {num(ceiling['rate'])}){gap} | {ok(share >= T_CEILING_SHARE)} |")
+                p99x = r["p99_us"] / ceiling["p99_us"]
+                w(f"| {name} c={conns}: p99 ≤ 2× ceiling p99 | {p99x:.2f}× ({us(r['p99_us'])} / {us(ceiling['p99_us'])}) | {ok(p99x <= T_P99_FACTOR)} |")
+            if r and peer:
+                factor = r["rate"] / peer["rate"]
+                w(f"| {name} c={conns}: req/s ≥ 10× Python SDK ({PYTHON_PEER[label].split('-')[1]}) | {factor:.1f}× ({num(r['rate'])} / {num(peer['rate'])}) | {ok(factor >= T_PYTHON_FACTOR)} |")
+    for conns in conns_list:
+        r = median_run("portico-setup", conns)
+        if r:
+            w(f"| legacy session setups ≥ 10,000/s (c={conns}) | {num(r['rate'])}/s | {ok(r['rate'] >= T_SETUPS)} |")
+    if drift is not None:
+        calls = max((c for p, c, _ in rss if p != "warm"), default=0)
+        w(f"| RSS flat (±5%) over {num(calls)} calls per era | max drift {drift:.1%} from {num(warm)} kB | {ok(drift <= T_RSS_DRIFT)} |")
+    m = sessmem.get("portico")
+    if m:
+        w(f"| ≤ 4 KB per idle legacy session | {m['bytes_per_session'] / 1024:.2f} KB | {ok(m['bytes_per_session'] <= T_SESSION_BYTES)} |")
+    w("")
+    if missing:
+        w("Runs without a RESULT line (wrk failed or was cut short): " + ", ".join(missing))
+        w("")
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
