@@ -10,15 +10,16 @@ PORT ?= 8080
 
 all: build
 
+## Always the same flags: a release build with tests. Test builds enable testability, so a
+## plain product build would recompile every module when switching between the two.
 build:
-	$(SWIFT) build -c release --product portico
+	$(SWIFT) build -c release --build-tests
 
 run: build
 	@scripts/run-demo.sh "$(BIN)" "$(HOST)" "$(PORT)"
 
 ## One release build serves both the tests and the binary the interop tests drive.
-test: setup-python
-	$(SWIFT) build -c release --build-tests
+test: setup-python build
 	$(MAKE) test-swift test-interop
 
 test-swift:

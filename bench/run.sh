@@ -22,7 +22,8 @@
 #   CALLS          calls per era for the RSS check (1000000)
 #   SESSIONS       idle sessions for the memory-per-session figure (5000)
 #   PORTICO_BIN    Portico binary (.build/release/portico; `make bench` builds it)
-#   PORT_BASE      first loopback port used (18100; the next 9 are used too)
+#   PORT_BASE      first loopback port used (18100; the next 3 are used too)
+#   PEER_HTTP      fast (uvloop + httptools, default) or plain (asyncio + h11, a bare `pip install mcp`)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,6 +37,7 @@ fi
 CONNS=${CONNS:-"16 64"}
 PORTICO_BIN=${PORTICO_BIN:-"$ROOT/.build/release/portico"}
 PORT_BASE=${PORT_BASE:-18100}
+PEER_HTTP=${PEER_HTTP:-fast}
 VENV="$ROOT/.venv-bench"
 CEILING_SCRATCH="$ROOT/.build-bench-ceiling"
 CEILING_BIN="$CEILING_SCRATCH/release/ceiling"
@@ -125,12 +127,14 @@ stop_server() {
 }
 
 start_portico() { # NAME PORT
-    start_server "$1" "$2" "$PORTICO_BIN" serve --config "$WORK/portico-bench.yaml" --host 127.0.0.1 --port "$2"
+    start_server "$1" "$2" "$PORTICO_RUN_BIN" serve --config "$WORK/portico-bench.yaml" --host 127.0.0.1 --port "$2"
 }
 start_python() { # NAME PORT [server.py flags]
     local name=$1 port=$2
     shift 2
-    start_server "$name" "$port" "$VENV/bin/python" "$BENCH/python_peer/server.py" --port "$port" "$@"
+    local plain=()
+    [[ $PEER_HTTP == plain ]] && plain=(--plain)
+    start_server "$name" "$port" "$VENV/bin/python" "$BENCH/python_peer/server.py" --port "$port" "${plain[@]}" "$@"
 }
 start_ceiling() { # NAME PORT
     start_server "$1" "$2" "$CEILING_BIN" "$2"
@@ -254,6 +258,7 @@ main() {
     ensure_wrk
     ensure_venv
     ensure_ceiling
+    [[ $PEER_HTTP == fast || $PEER_HTTP == plain ]] || die "PEER_HTTP must be fast or plain"
 
     # Pin the server and the client to different CPUs when there are two; on one CPU, share it.
     if (($(nproc) >= 2)); then SERVER_CPU=0 CLIENT_CPU=1; else SERVER_CPU=0 CLIENT_CPU=0; fi
@@ -268,6 +273,11 @@ main() {
     mkdir -p "$WORK/raw"
     RESULTS="$WORK/results.tsv"
     : >"$RESULTS"
+
+    # Run one binary throughout: a rebuild of .build/release during the run must not mix two
+    # builds in one table.
+    cp "$PORTICO_BIN" "$WORK/portico"
+    PORTICO_RUN_BIN="$WORK/portico"
 
     # Portico with defaults except the session cap: the setups run opens hundreds of thousands
     # of sessions, far past the default 10,000.
@@ -286,6 +296,7 @@ YAML
             "$(git -C "$ROOT" diff --quiet HEAD -- Sources 2>/dev/null || echo ', Sources modified')"
         printf 'meta\tbinary\t%s, built %s\n' "$PORTICO_BIN" "$(date -u -r "$PORTICO_BIN" '+%Y-%m-%d %H:%M UTC')"
         printf 'meta\tswift\t%s\n' "$(swift --version 2>/dev/null | head -1)"
+        printf 'meta\tpeer_http\t%s\n' "$([[ $PEER_HTTP == plain ]] && echo 'asyncio + h11' || echo 'uvloop + httptools')"
         printf 'meta\tpython\t%s; mcp %s, uvicorn %s\n' "$("$VENV/bin/python" --version)" \
             "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("mcp"))')" \
             "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("uvicorn"))')"

@@ -30,6 +30,8 @@ struct ValidationTests {
         ValidationCase(name: "malformed JSON is 400 parse error", headers: Wire.baseHeaders, body: #"{"jsonrpc":"2.0","#, status: 400, code: -32700),
         ValidationCase(name: "non-UTF-8 body is 400 parse error", headers: Wire.baseHeaders, body: #"{"jsonrpc":"2.0","id":1,"method":"\uD800"}"#, status: 400, code: -32700),
         ValidationCase(name: "jsonrpc member other than 2.0 is 400 invalid request", headers: Wire.baseHeaders, body: #"{"jsonrpc":"1.0","id":1,"method":"ping"}"#, status: 400, code: -32600),
+        ValidationCase(name: "a null request id is 400 invalid request", headers: Wire.baseHeaders, body: #"{"jsonrpc":"2.0","id":null,"method":"ping"}"#, status: 400, code: -32600),
+        ValidationCase(name: "a fractional request id is 400 invalid request", headers: Wire.baseHeaders, body: #"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#, status: 400, code: -32600),
         ValidationCase(name: "legacy request without session is 400", headers: Wire.baseHeaders, body: listTools, status: 400, code: -32600),
         ValidationCase(name: "unknown session is 404 with -32001", headers: Wire.baseHeaders + [("Mcp-Session-Id", "no-such-session")], body: listTools, status: 404, code: -32001),
         ValidationCase(name: "bad Origin is 403", headers: Wire.baseHeaders + [("Origin", "http://evil.example")], body: listTools, status: 403, code: -32600),

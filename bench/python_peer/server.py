@@ -4,7 +4,8 @@
     server.py --port 18092                          # stateful: legacy sessions, SSE replies (SDK defaults)
     server.py --port 18093 --stateless --json       # stateless_http=True, json_response=True
 
-Served by uvicorn (with uvloop + httptools, access log off) on 127.0.0.1 only. Prints
+Served by uvicorn on 127.0.0.1 only, access log off, with uvloop + httptools (the peer's best
+shot; --plain: asyncio + h11, what `pip install mcp` alone gives). Prints
 `listening http://127.0.0.1:PORT/mcp` on stdout once the socket accepts connections, the
 same line Portico prints, so run.sh waits on both the same way. GET /healthz answers "ok".
 """
@@ -57,6 +58,9 @@ def main() -> int:
     parser.add_argument("--stateless", action="store_true", help="stateless_http=True")
     parser.add_argument("--json", action="store_true", help="json_response=True")
     parser.add_argument("--max-sessions", type=int, default=10_000, help="0: no cap (the SDK's None)")
+    parser.add_argument(
+        "--plain", action="store_true",
+        help="asyncio + h11 (what `pip install mcp` alone gives) instead of uvloop + httptools")
     args = parser.parse_args()
 
     app = build_app(args.stateless, args.json, args.max_sessions or None)
@@ -64,8 +68,8 @@ def main() -> int:
         app,
         host="127.0.0.1",
         port=args.port,
-        loop="uvloop",
-        http="httptools",
+        loop="asyncio" if args.plain else "uvloop",
+        http="h11" if args.plain else "httptools",
         lifespan="on",
         access_log=False,
         log_level="warning",

@@ -33,6 +33,13 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// True when the literal has no fraction or exponent part.
     public var isInteger: Bool { !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) }
 
+    /// True when the value is a whole number, however it is written (`3`, `3.0`, `3e0`).
+    public var isIntegral: Bool {
+        if isInteger { return true }
+        guard let value = Double(text), value.isFinite else { return false }
+        return value == value.rounded()
+    }
+
     public var int64Value: Int64? {
         if let exact = Int64(text) { return exact }
         guard let double = Double(text), double == double.rounded(), abs(double) < 9.007_199_254_740_992e15 else { return nil }

@@ -17,8 +17,16 @@ public enum JSONRPCMessage: Sendable {
         guard object["jsonrpc"] == .string("2.0") else {
             throw MCPError(code: .invalidRequest, message: "Member 'jsonrpc' must be \"2.0\"", id: id)
         }
-        if let idValue = object["id"], id == nil, !idValue.isNull {
-            throw MCPError(code: .invalidRequest, message: "Member 'id' must be a string or a number, got \(idValue.typeName)")
+        // MCP narrows JSON-RPC: an id is a string or an integer, never null (basic §Requests).
+        if let idValue = object["id"] {
+            switch idValue {
+            case .string: break
+            case .number(let number) where number.isIntegral: break
+            case .null where object["method"] == nil: break  // an error reply to an unreadable request
+            default:
+                let found = idValue.numberValue.map { "the number \($0.text)" } ?? idValue.typeName
+                throw MCPError(code: .invalidRequest, message: "Member 'id' must be a string or an integer, got \(found)")
+            }
         }
         if let methodValue = object["method"] {
             guard case .string(let method) = methodValue else {

@@ -16,13 +16,10 @@ public final class Registry: Sendable {
     }
 
     struct Contents: Sendable {
-        var tools: [Tool] = []
-        var toolIndex: [String: Int] = [:]
-        var resources: [Resource] = []
-        var resourceIndex: [String: Int] = [:]
+        var tools = KeyedList<Tool>(key: \.name)
+        var resources = KeyedList<Resource>(key: \.uri)
         var templates: [ResourceTemplate] = []
-        var prompts: [Prompt] = []
-        var promptIndex: [String: Int] = [:]
+        var prompts = KeyedList<Prompt>(key: \.name)
     }
 
     private let contents = Mutex(Contents())
@@ -41,6 +38,13 @@ public final class Registry: Sendable {
 
     var snapshot: Contents { contents.withLock { $0 } }
 
+    /// Applies `change` under the lock and notifies observers of `list` when it reports a change.
+    private func update(_ list: List, _ change: (inout Contents) -> Bool) -> Bool {
+        let changedList = contents.withLock { change(&$0) }
+        if changedList { changed(list) }
+        return changedList
+    }
+
     // MARK: Tools
 
     /// Adds a tool; names must be unique and, per 2025-11-25, 1–128 characters of `[A-Za-z0-9_.-]`.
@@ -48,33 +52,17 @@ public final class Registry: Sendable {
         guard Self.isValidToolName(tool.name) else {
             throw RegistrationError(description: "Tool name '\(tool.name)' must be 1-128 characters of A-Z, a-z, 0-9, '_', '-', '.'")
         }
-        try contents.withLock { contents throws(RegistrationError) in
-            guard contents.toolIndex[tool.name] == nil else {
-                throw RegistrationError(description: "A tool named '\(tool.name)' is already registered")
-            }
-            contents.toolIndex[tool.name] = contents.tools.count
-            contents.tools.append(tool)
+        guard update(.tools, { $0.tools.insert(tool) }) else {
+            throw RegistrationError(description: "A tool named '\(tool.name)' is already registered")
         }
-        changed(.tools)
     }
 
     @discardableResult
-    public func removeTool(named name: String) -> Bool {
-        let removed = contents.withLock { contents -> Bool in
-            guard let index = contents.toolIndex[name] else { return false }
-            contents.tools.remove(at: index)
-            contents.toolIndex = Dictionary(uniqueKeysWithValues: contents.tools.enumerated().map { ($1.name, $0) })
-            return true
-        }
-        if removed { changed(.tools) }
-        return removed
-    }
+    public func removeTool(named name: String) -> Bool { update(.tools) { $0.tools.remove(key: name) } }
 
-    public func tool(named name: String) -> Tool? {
-        contents.withLock { contents in contents.toolIndex[name].map { contents.tools[$0] } }
-    }
+    public func tool(named name: String) -> Tool? { contents.withLock { $0.tools[name] } }
 
-    public var tools: [Tool] { contents.withLock { $0.tools } }
+    public var tools: [Tool] { contents.withLock { $0.tools.elements } }
 
     static func isValidToolName(_ name: String) -> Bool {
         let utf8 = name.utf8
@@ -92,55 +80,29 @@ public final class Registry: Sendable {
     // MARK: Resources
 
     public func register(_ resource: Resource) throws(RegistrationError) {
-        try contents.withLock { contents throws(RegistrationError) in
-            guard contents.resourceIndex[resource.uri] == nil else {
-                throw RegistrationError(description: "A resource with URI '\(resource.uri)' is already registered")
-            }
-            contents.resourceIndex[resource.uri] = contents.resources.count
-            contents.resources.append(resource)
+        guard update(.resources, { $0.resources.insert(resource) }) else {
+            throw RegistrationError(description: "A resource with URI '\(resource.uri)' is already registered")
         }
-        changed(.resources)
     }
 
     public func register(_ template: ResourceTemplate) {
-        contents.withLock { $0.templates.append(template) }
-        changed(.resources)
+        _ = update(.resources) { contents in
+            contents.templates.append(template)
+            return true
+        }
     }
 
     @discardableResult
-    public func removeResource(uri: String) -> Bool {
-        let removed = contents.withLock { contents -> Bool in
-            guard let index = contents.resourceIndex[uri] else { return false }
-            contents.resources.remove(at: index)
-            contents.resourceIndex = Dictionary(uniqueKeysWithValues: contents.resources.enumerated().map { ($1.uri, $0) })
-            return true
-        }
-        if removed { changed(.resources) }
-        return removed
-    }
+    public func removeResource(uri: String) -> Bool { update(.resources) { $0.resources.remove(key: uri) } }
 
     // MARK: Prompts
 
     public func register(_ prompt: Prompt) throws(RegistrationError) {
-        try contents.withLock { contents throws(RegistrationError) in
-            guard contents.promptIndex[prompt.name] == nil else {
-                throw RegistrationError(description: "A prompt named '\(prompt.name)' is already registered")
-            }
-            contents.promptIndex[prompt.name] = contents.prompts.count
-            contents.prompts.append(prompt)
+        guard update(.prompts, { $0.prompts.insert(prompt) }) else {
+            throw RegistrationError(description: "A prompt named '\(prompt.name)' is already registered")
         }
-        changed(.prompts)
     }
 
     @discardableResult
-    public func removePrompt(named name: String) -> Bool {
-        let removed = contents.withLock { contents -> Bool in
-            guard let index = contents.promptIndex[name] else { return false }
-            contents.prompts.remove(at: index)
-            contents.promptIndex = Dictionary(uniqueKeysWithValues: contents.prompts.enumerated().map { ($1.name, $0) })
-            return true
-        }
-        if removed { changed(.prompts) }
-        return removed
-    }
+    public func removePrompt(named name: String) -> Bool { update(.prompts) { $0.prompts.remove(key: name) } }
 }

@@ -18,10 +18,9 @@ extension MCPServer {
         var values: [String] = []
         switch type {
         case "ref/prompt":
-            guard case .string(let name)? = reference["name"], let index = contents.promptIndex[name] else {
+            guard case .string(let name)? = reference["name"], let prompt = contents.prompts[name] else {
                 throw .invalidParams("completion/complete: unknown prompt \(reference["name"]?.jsonString ?? "(none)")")
             }
-            let prompt = contents.prompts[index]
             guard prompt.arguments.contains(where: { $0.name == argumentName }) else {
                 throw .invalidParams("completion/complete: prompt '\(name)' has no argument '\(argumentName)'")
             }

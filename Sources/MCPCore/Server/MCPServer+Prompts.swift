@@ -1,6 +1,6 @@
 extension MCPServer {
     func listPrompts(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        let (entries, next) = try page(registry.snapshot.prompts, list: "prompts", request: request, entry: \.listEntry)
+        let (entries, next) = try page(registry.snapshot.prompts.elements, list: "prompts", request: request, entry: \.listEntry)
         var result: JSONObject = ["prompts": entries]
         if let next { result["nextCursor"] = .string(next) }
         return result
@@ -12,8 +12,7 @@ extension MCPServer {
             throw MCPError.invalidParams("prompts/get: 'name' must be a string")
         }
         let contents = registry.snapshot
-        guard let index = contents.promptIndex[name] else { throw MCPError.invalidParams("Unknown prompt: \(name)") }
-        let prompt = contents.prompts[index]
+        guard let prompt = contents.prompts[name] else { throw MCPError.invalidParams("Unknown prompt: \(name)") }
         var arguments: [String: String] = [:]
         switch request.params["arguments"] {
         case .none, .some(.null): break

@@ -1,6 +1,6 @@
 extension MCPServer {
     func listResources(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        let (entries, next) = try page(registry.snapshot.resources, list: "resources", request: request, entry: \.listEntry)
+        let (entries, next) = try page(registry.snapshot.resources.elements, list: "resources", request: request, entry: \.listEntry)
         var result: JSONObject = ["resources": entries]
         if let next { result["nextCursor"] = .string(next) }
         return result
@@ -21,8 +21,8 @@ extension MCPServer {
         }
         let contents = registry.snapshot
         var read: [ResourceContents]?
-        if let index = contents.resourceIndex[uri] {
-            read = try await contents.resources[index].read(context)
+        if let resource = contents.resources[uri] {
+            read = try await resource.read(context)
         } else {
             for template in contents.templates {
                 if let variables = template.template.match(uri) {

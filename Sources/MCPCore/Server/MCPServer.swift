@@ -53,6 +53,8 @@ public final class MCPServer: Sendable {
     public let sessions: SessionStore
     let cursors: CursorCodec
     let logger: Logger
+    /// `serverInfo` as every 2026-07-28 result carries it, built once.
+    let modernServerInfo: JSONValue
 
     public init(info: Info, registry: Registry = Registry(), sessions: SessionStore = SessionStore(), options: Options = Options(), logger: Logger = Logger(label: "portico.mcp")) {
         self.info = info
@@ -61,6 +63,7 @@ public final class MCPServer: Sendable {
         self.options = options
         self.cursors = CursorCodec()
         self.logger = logger
+        self.modernServerInfo = info.json(for: .v2026_07_28)
         observeRegistry()
     }
 
@@ -166,7 +169,7 @@ public final class MCPServer: Sendable {
         var result = result
         if result["resultType"] == nil { result["resultType"] = "complete" }
         var meta = result["_meta"]?.objectValue ?? [:]
-        meta[MetaKey.serverInfo] = info.json(for: .v2026_07_28)
+        meta[MetaKey.serverInfo] = modernServerInfo
         result["_meta"] = .object(meta)
         return result
     }

@@ -89,6 +89,11 @@ public final class Session: Sendable {
                     continuation.resume(throwing: MCPError.internalError("The session ended before the client answered \(method)"))
                     return
                 }
+                // Cancelled before the continuation was registered: `onCancel` already ran and found nothing.
+                if Task.isCancelled {
+                    self.resolve(id, with: .failure(CancellationError()))
+                    return
+                }
                 Task {
                     if await !stream.send(bytes) {
                         self.resolve(id, with: .failure(MCPError.internalError("\(method) could not be delivered: the client disconnected or accepts only application/json")))

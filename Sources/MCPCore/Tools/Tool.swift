@@ -48,7 +48,9 @@ public struct Tool: Sendable {
     public var name: String
     public var title: String?
     public var description: String?
-    public var inputSchema: JSONValue
+    public var inputSchema: JSONValue {
+        didSet { headerParameters = HeaderParameter.find(in: inputSchema) }
+    }
     public var outputSchema: JSONValue?
     public var annotations: ToolAnnotations?
     public var icons: [Icon]
@@ -56,6 +58,8 @@ public struct Tool: Sendable {
     /// request that does not declare them is refused with -32021 before the tool runs.
     public var requiredClientCapabilities: JSONObject
     public var handler: Handler
+    /// Parameters the client mirrors into `Mcp-Param-{Name}` headers, found once from `x-mcp-header`.
+    public private(set) var headerParameters: [HeaderParameter]
 
     public init(
         name: String,
@@ -72,6 +76,7 @@ public struct Tool: Sendable {
         self.title = title
         self.description = description
         self.inputSchema = inputSchema
+        self.headerParameters = HeaderParameter.find(in: inputSchema)
         self.outputSchema = outputSchema
         self.annotations = annotations
         self.icons = icons

@@ -5,35 +5,12 @@ import MCPCore
 /// Validation of `Mcp-Param-{Name}` headers for tool parameters annotated with `x-mcp-header`
 /// (2026-07-28 transports §Custom Headers from Tool Parameters).
 enum ParameterHeaders {
-    struct Annotation: Equatable {
-        var header: String
-        var path: [String]
-    }
-
-    /// Annotated properties reachable from the schema root through `properties` keys only.
-    static func annotations(in schema: JSONValue) -> [Annotation] {
-        var found: [Annotation] = []
-        func walk(_ schema: JSONValue, path: [String]) {
-            guard case .object(let properties)? = schema["properties"] else { return }
-            for (name, property) in properties {
-                if case .string(let header)? = property["x-mcp-header"] {
-                    found.append(Annotation(header: header, path: path + [name]))
-                }
-                walk(property, path: path + [name])
-            }
-        }
-        walk(schema, path: [])
-        return found
-    }
-
     static func validate(tool: Tool, arguments: JSONObject, headers: HTTPFields, id: JSONRPCID) throws(MCPError) {
-        let annotations = annotations(in: tool.inputSchema)
-        guard !annotations.isEmpty else { return }
-        for annotation in annotations {
+        for annotation in tool.headerParameters {
             var value: JSONValue? = .object(arguments)
             for key in annotation.path { value = value?[key] }
             guard let value, !value.isNull else { continue }
-            let headerName = "Mcp-Param-\(annotation.header)"
+            let headerName = "Mcp-Param-\(annotation.name)"
             guard let fieldName = HTTPField.Name(headerName), let raw = headers[fieldName] else {
                 throw mismatch("missing \(headerName) header for parameter '\(annotation.path.joined(separator: "."))'", id: id)
             }
