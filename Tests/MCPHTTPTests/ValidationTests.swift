@@ -101,3 +101,31 @@ struct ValidationTests {
         }
     }
 }
+
+@Suite("Accept negotiation")
+struct AcceptNegotiationTests {
+    /// (Accept header, expected status, expected Content-Type of the reply).
+    static let cases: [(String, Int, String?)] = [
+        ("application/json, text/event-stream", 200, "application/json"),
+        ("text/event-stream", 200, "text/event-stream"),
+        ("TEXT/EVENT-STREAM", 200, "text/event-stream"),
+        ("application/json", 200, "application/json"),
+        ("*/*", 200, "application/json"),
+        ("application/*;q=0.5", 200, "application/json"),
+        ("text/*", 200, "text/event-stream"),
+        ("application/json;q=0, text/event-stream", 200, "text/event-stream"),
+        ("application/json; q=0.0", 406, nil),
+        ("text/html, image/png", 406, nil),
+    ]
+
+    @Test(arguments: cases)
+    func repliesInATypeTheClientListed(accept: String, status: Int, contentType: String?) async throws {
+        try await withPortico { client in
+            let response = try await client.post(
+                ValidationTests.modernList,
+                headers: [("Content-Type", "application/json"), ("Accept", accept), ("MCP-Protocol-Version", "2026-07-28"), ("Mcp-Method", "tools/list")])
+            #expect(response.status.code == status, "Accept: \(accept) → \(response.bodyText)")
+            if let contentType { #expect(response.headers[.contentType] == contentType) }
+        }
+    }
+}

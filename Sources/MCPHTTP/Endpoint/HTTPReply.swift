@@ -11,9 +11,11 @@ enum HTTPReply {
         .xAccelBuffering: "no",
     ]
 
+    static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
+
     static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        var fields = headers
-        fields[.contentType] = "application/json"
+        var fields = jsonHeaders
+        if !headers.isEmpty { fields.append(contentsOf: headers) }
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 

@@ -34,8 +34,7 @@ extension StreamableHTTPEndpoint {
             session.resolve(response.id, with: response.outcome.mapError { $0 as any Error })
             return HTTPReply.accepted()
         case .request(let call):
-            var handlerContext = HandlerContext.legacy(call, session: session, logger: context.logger)
-            handlerContext.logger[metadataKey: "mcp.session"] = .string(String(session.id.prefix(8)))
+            let handlerContext = HandlerContext.legacy(call, session: session, logger: context.logger)
             return await run(call, context: handlerContext, session: session, accepted: accepted, channel: context.channel)
         }
     }

@@ -84,7 +84,7 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
                 MCPError(code: .invalidRequest, message: "Not Acceptable: the Accept header must list application/json or text/event-stream"),
                 status: .notAcceptable)
         }
-        guard Self.isJSON(contentType: request.headers[.contentType]) else {
+        guard JSONContentType.matches(request.headers[.contentType]) else {
             return HTTPReply.error(
                 MCPError(code: .invalidRequest, message: "Unsupported Media Type: Content-Type must be application/json"),
                 status: .unsupportedMediaType)
@@ -124,11 +124,6 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
         return await postLegacy(message, request: request, context: context, accepted: accepted)
     }
 
-    static func isJSON(contentType: String?) -> Bool {
-        guard let contentType else { return false }
-        let type = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() } ?? ""
-        return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
-    }
 
     /// The era of a single message: modern when `_meta` names a version, or when no session
     /// is involved and the version header is not a legacy one.
