@@ -97,9 +97,9 @@ python3 "$BENCH/perf_attribute.py" "$OUT/perf-script.txt" | swift-demangle --sim
 
 echo "== $TARGET, MODE=$MODE, c=$CONNS: $(grep -E '^(RESULT|SETUPS) ' "$OUT/wrk.txt" | cut -d' ' -f2-4)"
 echo "== self time by shared object"
-grep -v '^#' "$OUT/self-by-dso.txt" | sed '/^$/d' | head -12
+grep -v '^#' "$OUT/self-by-dso.txt" | sed '/^$/d' | head -12 || true # head closes the pipe early: not a failure
 echo "== top $TOP symbols by self time"
-grep -v '^#' "$OUT/self-by-symbol.txt" | sed '/^$/d' | head -"$TOP" | cut -c1-200
+grep -v '^#' "$OUT/self-by-symbol.txt" | sed '/^$/d' | head -"$TOP" | cut -c1-200 || true # head closes the pipe early: not a failure
 echo "== innermost Portico frames"
-sed -n '1p;/== innermost Portico/,/^$/p' "$OUT/attributed.txt" | head -$((TOP / 2 + 3)) | cut -c1-200
+sed -n '1p;/== innermost Portico/,/^$/p' "$OUT/attributed.txt" | head -$((TOP / 2 + 3)) | cut -c1-200 || true # head closes the pipe early: not a failure
 echo "(full reports: $OUT)"

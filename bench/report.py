@@ -76,18 +76,24 @@ def main() -> int:
     rss_runs: dict[str, list[dict[str, float]]] = defaultdict(list)
     missing: list[str] = []
 
+    clk_tck = 100.0
     with open(sys.argv[1]) as f:
         for raw in f:
             row = raw.rstrip("\n").split("\t")
             kind = row[0]
             if kind == "meta":
                 meta[row[1]] = row[2]
+                if row[1] == "clk_tck":
+                    clk_tck = float(row[2])
             elif kind == "wrk":
                 parsed = parse_wrk(row[4])
                 if parsed is None:
                     missing.append(row[4])
                 else:
                     parsed["rep"] = int(row[3])
+                    # Server CPU µs per request (run.sh writes the tick delta in column 6).
+                    if len(row) > 5 and row[5] and parsed["requests"]:
+                        parsed["cpu_us"] = int(row[5]) * 1e6 / clk_tck / parsed["requests"]
                     runs[(row[1], int(row[2]))].append(parsed)
             elif kind == "sessmem":
                 sessmem[row[1]] = json.loads(row[2])
@@ -119,6 +125,10 @@ def main() -> int:
             return ""
         return f"per-round {fmt.format(min(ratios))}–{fmt.format(max(ratios))}, median {fmt.format(statistics.median(ratios))}"
 
+    def cpu_us(label: str, conns: int) -> float | None:
+        values = [r["cpu_us"] for r in runs.get((label, conns), []) if "cpu_us" in r]
+        return statistics.median(values) if values else None
+
     def paren(*parts: str) -> str:
         return "(" + "; ".join(p for p in parts if p) + ")"
 
@@ -128,7 +138,13 @@ def main() -> int:
 
     w(f"# Portico benchmark — {meta.get('date', '?')}")
     w("")
-    w(f"- Machine: {meta.get('machine', '?')}; load average before {meta.get('load_before', '?')}, after {meta.get('load_after', '?')}")
+    steal = ""
+    try:
+        steal_share = (int(meta["steal_after"]) - int(meta["steal_before"])) / (int(meta["jiffies_after"]) - int(meta["jiffies_before"]))
+        steal = f"; CPU time stolen by the hypervisor during the run: {steal_share:.1%}"
+    except (KeyError, ValueError, ZeroDivisionError):
+        pass
+    w(f"- Machine: {meta.get('machine', '?')}; load average before {meta.get('load_before', '?')}, after {meta.get('load_after', '?')}{steal}")
     w(f"- Portico {meta.get('portico', '?')}; binary {meta.get('binary', '?')}; {meta.get('swift', '')}")
     w(f"- Peer: {meta.get('python', '?')} ({meta.get('peer_http', 'uvloop + httptools')}, access log off); load: {meta.get('wrk', 'wrk')}, one thread")
     w(f"- Settings: {meta.get('settings', '?')}")
@@ -144,8 +160,13 @@ def main() -> int:
       "of its p99; \"vs Python\" = req/s multiple of the like-for-like Python SDK configuration "
       "(modern ↔ stateless+json, legacy ↔ stateful).")
     w("")
-    w("| Server | conns | req/s | p50 | p99 | req/s vs ceiling | p99 vs ceiling | req/s vs Python | errors | req/s spread |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("\"CPU/req\" = the server's CPU time (user + system, all threads, from /proc/<pid>/stat) divided "
+      "by the requests of the run, median over rounds; \"CPU share\" = ceiling CPU/req ÷ this server's "
+      "CPU/req, i.e. the req/s share it would reach if both were CPU-bound on the same core. It moves "
+      "far less than req/s when other work on the machine takes the server's core away.")
+    w("")
+    w("| Server | conns | req/s | p50 | p99 | req/s vs ceiling | p99 vs ceiling | req/s vs Python | CPU/req | CPU share | errors | req/s spread |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for conns in conns_list:
         ceiling = median_run("ceiling", conns)
         for label in THROUGHPUT_ORDER:
@@ -160,8 +181,13 @@ def main() -> int:
             if peer:
                 vs_py = f"{statistics.median(paired(label, PYTHON_PEER[label], conns, 'rate') or [r['rate'] / peer['rate']]):.1f}×"
             errors = int(sum(x["errors"] for x in runs[(label, conns)]))
+            cpu = cpu_us(label, conns)
+            cpu_text = f"{cpu:.0f} µs" if cpu else ""
+            cpu_share = ""
+            if cpu and label != "ceiling" and cpu_us("ceiling", conns):
+                cpu_share = f"{cpu_us('ceiling', conns) / cpu:.0%}"
             w(f"| {LABELS[label]} | {conns} | {num(r['rate'])} | {us(r['p50_us'])} | {us(r['p99_us'])} | "
-              f"{share} | {p99x} | {vs_py} | {errors} | {spread(label, conns)} |")
+              f"{share} | {p99x} | {vs_py} | {cpu_text} | {cpu_share} | {errors} | {spread(label, conns)} |")
     w("")
 
     # --- Session setups ---------------------------------------------------------------------
@@ -231,8 +257,10 @@ def main() -> int:
                 ratios = paired(label, "ceiling", conns, "rate") or [r["rate"] / ceiling["rate"]]
                 share = statistics.median(ratios)
                 gap = "" if share >= T_CEILING_SHARE else f"; gap {T_CEILING_SHARE - share:.0%} of the ceiling"
+                cpu_mine, cpu_ceiling = cpu_us(label, conns), cpu_us("ceiling", conns)
+                cpu_note = f"CPU share {cpu_ceiling / cpu_mine:.0%}" if cpu_mine and cpu_ceiling else ""
                 w(f"| {name} c={conns}: req/s ≥ 70% of ceiling | {share:.0%} "
-                  f"{paren('medians ' + num(r['rate']) + ' / ' + num(ceiling['rate']), paired_text(ratios, '{:.0%}'))}{gap} | {ok(share >= T_CEILING_SHARE)} |")
+                  f"{paren('medians ' + num(r['rate']) + ' / ' + num(ceiling['rate']), paired_text(ratios, '{:.0%}'), cpu_note)}{gap} | {ok(share >= T_CEILING_SHARE)} |")
                 ratios = paired(label, "ceiling", conns, "p99_us") or [r["p99_us"] / ceiling["p99_us"]]
                 p99x = statistics.median(ratios)
                 w(f"| {name} c={conns}: p99 ≤ 2× ceiling p99 | {p99x:.2f}× "

@@ -142,6 +142,10 @@ start_ceiling() { # NAME PORT
 
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 
+# cpu_ticks PID: user + system CPU time of the process (all threads) in clock ticks. The text
+# after the last ')' of /proc/PID/stat starts at field 3, so utime and stime are its 12th and 13th.
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+
 # ---------------------------------------------------------------------------------------------
 # Load: wrk on CPU 1. Each measured run follows an unrecorded warm-up on the same connections count.
 
@@ -153,9 +157,14 @@ run_wrk() {
     local url="http://127.0.0.1:$port/mcp"
     env "$@" taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"${WARMUP}s" --timeout 5s -s "$script" "$url" \
         >"$out.warmup" 2>&1 || die "wrk warm-up failed for $label (see $out.warmup)"
+    # Server CPU time across the measured run: CPU per request barely moves when other load on
+    # the machine takes the server's core away, where req/s does.
+    local ticks_before ticks_after
+    ticks_before=$(cpu_ticks "$SERVER_PID")
     env "$@" taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s --latency -s "$script" "$url" \
         >"$out" 2>&1 || die "wrk failed for $label (see $out)"
-    printf 'wrk\t%s\t%s\t%s\t%s\n' "$label" "$conns" "$rep" "$out" >>"$RESULTS"
+    ticks_after=$(cpu_ticks "$SERVER_PID")
+    printf 'wrk\t%s\t%s\t%s\t%s\t%s\n' "$label" "$conns" "$rep" "$out" "$((ticks_after - ticks_before))" >>"$RESULTS"
     log "  $label c=$conns: $(grep -E '^(RESULT|SETUPS) ' "$out" | cut -d' ' -f2-)"
 }
 
@@ -304,6 +313,9 @@ YAML
         printf 'meta\tsettings\tDURATION=%ss WARMUP=%ss REPEAT=%s CONNS=%s CALLS=%s SESSIONS=%s server CPU %s, wrk CPU %s\n' \
             "$DURATION" "$WARMUP" "$REPEAT" "$CONNS" "$CALLS" "$SESSIONS" "$SERVER_CPU" "$CLIENT_CPU"
         printf 'meta\tload_before\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+        printf 'meta\tclk_tck\t%s\n' "$(getconf CLK_TCK)"
+        printf 'meta\tsteal_before\t%s\n' "$(awk '/^cpu /{print $9}' /proc/stat)"
+        printf 'meta\tjiffies_before\t%s\n' "$(awk '/^cpu /{s=0; for (i=2; i<=NF; i++) s+=$i; print s}' /proc/stat)"
     } >>"$RESULTS"
 
     log "results in $WORK (QUICK=$QUICK DURATION=${DURATION}s WARMUP=${WARMUP}s REPEAT=$REPEAT)"
@@ -312,8 +324,13 @@ YAML
     for ((rep = 1; rep <= REPEAT; rep++)); do bench_setups "$rep"; done
     bench_session_memory
     bench_rss
-    printf 'meta\tload_after\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS"
+    {
+        printf 'meta\tload_after\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+        printf 'meta\tsteal_after\t%s\n' "$(awk '/^cpu /{print $9}' /proc/stat)"
+        printf 'meta\tjiffies_after\t%s\n' "$(awk '/^cpu /{s=0; for (i=2; i<=NF; i++) s+=$i; print s}' /proc/stat)"
+    } >>"$RESULTS"
 
+    rm -f "$PORTICO_RUN_BIN"  # 60 MB that only this run needed
     python3 "$BENCH/report.py" "$RESULTS" >"$BENCH/results/$stamp.md"
     log "wrote bench/results/$stamp.md"
     cat "$BENCH/results/$stamp.md"

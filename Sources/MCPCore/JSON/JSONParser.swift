@@ -180,10 +180,7 @@ public struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                guard let string = String(validating: slice, as: UTF8.self) else {
-                    throw JSONParseError(offset: start, reason: "string is not valid UTF-8")
-                }
-                return string
+                return try Self.makeString(slice, offset: start)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("control character in string") }
@@ -223,6 +220,15 @@ public struct JSONParser {
             }
         }
         throw fail("unterminated string")
+    }
+
+    /// ASCII needs no validation, and most JSON strings are ASCII; the rest is validated as UTF-8.
+    private static func makeString(_ slice: UnsafeRawBufferPointer, offset: Int) throws(JSONParseError) -> String {
+        if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
+        guard let string = String(validating: slice, as: UTF8.self) else {
+            throw JSONParseError(offset: offset, reason: "string is not valid UTF-8")
+        }
+        return string
     }
 
     private mutating func readHex4() throws(JSONParseError) -> UInt32 {

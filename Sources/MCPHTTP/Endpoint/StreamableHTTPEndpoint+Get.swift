@@ -8,7 +8,7 @@ extension StreamableHTTPEndpoint {
     /// (transports §Listening for Messages from the Server). One per session: a second is 409.
     /// 2026-07-28 has no GET stream: without a legacy session the answer is 405.
     func get(_ request: Request, context: Context) async -> Response {
-        if let refusal = refuseForeignCaller(request) { return refusal }
+        if let refusal = refuseForeignCaller(request, origin: request.headers[.origin]) { return refusal }
         guard let sessionID = request.headers[.mcpSessionID] else {
             if let version = request.headers[.mcpProtocolVersion], !Self.isModernVersionHeader(version) {
                 return HTTPReply.error(MCPError(code: .invalidRequest, message: "Bad Request: missing Mcp-Session-Id header"), status: .badRequest)

@@ -4,8 +4,8 @@ import MCPCore
 
 extension StreamableHTTPEndpoint {
     /// A POST under the session-based rules (2025-03-26 … 2025-11-25).
-    func postLegacy(_ message: JSONRPCMessage, request: Request, context: Context, accepted: AcceptedMediaTypes) async -> Response {
-        if let versionHeader = request.headers[.mcpProtocolVersion] {
+    func postLegacy(_ message: JSONRPCMessage, headers: MCPHeaders, context: Context, accepted: AcceptedMediaTypes) async -> Response {
+        if let versionHeader = headers.protocolVersion {
             let value = versionHeader.trimmingSpaces
             guard let version = ProtocolVersion(rawValue: value), !version.isModern else {
                 let supported = ProtocolVersion.legacy.map(\.rawValue).joined(separator: ", ")
@@ -17,7 +17,7 @@ extension StreamableHTTPEndpoint {
         if case .request(let initialize) = message, initialize.method == "initialize" {
             return self.initialize(initialize, accepted: accepted)
         }
-        guard let sessionID = request.headers[.mcpSessionID] else {
+        guard let sessionID = headers.sessionID else {
             let method = message.method
             let error = MCPError(code: .invalidRequest, message: "Bad Request: missing Mcp-Session-Id header; send initialize first")
             logRefusal(error, method: method, id: message.requestID, status: .badRequest)
@@ -64,8 +64,8 @@ extension StreamableHTTPEndpoint {
     }
 
     /// A JSON-RPC batch, allowed only in sessions negotiated at 2025-03-26 (removed in 2025-06-18).
-    func postBatch(_ elements: [JSONValue], request: Request, context: Context, accepted: AcceptedMediaTypes) async -> Response {
-        guard let sessionID = request.headers[.mcpSessionID] else {
+    func postBatch(_ elements: [JSONValue], headers: MCPHeaders, context: Context, accepted: AcceptedMediaTypes) async -> Response {
+        guard let sessionID = headers.sessionID else {
             return HTTPReply.error(
                 MCPError(code: .invalidRequest, message: "Bad Request: JSON-RPC batches are only accepted in a 2025-03-26 session (initialize must not be batched)"),
                 status: .badRequest)

@@ -9,7 +9,7 @@ extension StreamableHTTPEndpoint {
     /// version header vs body (-32020), served version (-32022), `Mcp-Method`/`Mcp-Name`
     /// and `Mcp-Param-*` headers (-32020); unknown methods then get 404 + -32601.
     /// An incoming `Mcp-Session-Id` is ignored.
-    func postModern(_ message: JSONRPCMessage, request: Request, context: Context, accepted: AcceptedMediaTypes) async -> Response {
+    func postModern(_ message: JSONRPCMessage, request: Request, headers: MCPHeaders, context: Context, accepted: AcceptedMediaTypes) async -> Response {
         let call: JSONRPCRequest
         switch message {
         case .notification:
@@ -22,7 +22,7 @@ extension StreamableHTTPEndpoint {
         }
         do throws(MCPError) {
             let meta = try RequestMeta(request: call)
-            guard let versionHeader = request.headers[.mcpProtocolVersion]?.trimmingSpaces else {
+            guard let versionHeader = headers.protocolVersion?.trimmingSpaces else {
                 throw Self.headerMismatch("missing MCP-Protocol-Version header", id: call.id)
             }
             guard versionHeader == meta.protocolVersionText else {
@@ -30,7 +30,7 @@ extension StreamableHTTPEndpoint {
                     "MCP-Protocol-Version header '\(versionHeader)' does not match _meta protocolVersion '\(meta.protocolVersionText)'", id: call.id)
             }
             let version = try meta.servedVersion(id: call.id)
-            try validateStandardHeaders(of: call, headers: request.headers)
+            try validateStandardHeaders(of: call, headers: headers)
             if call.method == "tools/call", case .string(let name)? = call.params["name"], let tool = server.registry.tool(named: name) {
                 try ParameterHeaders.validate(tool: tool, arguments: call.params["arguments"]?.objectValue ?? [:], headers: request.headers, id: call.id)
             }
@@ -48,8 +48,8 @@ extension StreamableHTTPEndpoint {
     }
 
     /// `Mcp-Method` on every request; `Mcp-Name` on `tools/call`, `prompts/get`, `resources/read`.
-    func validateStandardHeaders(of call: JSONRPCRequest, headers: HTTPFields) throws(MCPError) {
-        guard let rawMethod = headers[.mcpMethod] else {
+    func validateStandardHeaders(of call: JSONRPCRequest, headers: MCPHeaders) throws(MCPError) {
+        guard let rawMethod = headers.method else {
             throw Self.headerMismatch("missing Mcp-Method header (expected '\(call.method)')", id: call.id)
         }
         let method = rawMethod.trimmingSpaces
@@ -62,7 +62,7 @@ extension StreamableHTTPEndpoint {
         case "resources/read": nameField = "uri"
         default: return
         }
-        guard let rawName = headers[.mcpName] else {
+        guard let rawName = headers.name else {
             throw Self.headerMismatch("missing Mcp-Name header (required for \(call.method))", id: call.id)
         }
         let name: String

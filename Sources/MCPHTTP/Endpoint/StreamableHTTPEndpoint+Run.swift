@@ -43,7 +43,8 @@ extension StreamableHTTPEndpoint {
             return reply(.failure(error), to: request, modern: modern, accepted: accepted, headers: extraHeaders)
         }
         let server = self.server
-        let task = Task {
+        // Detached: the handler needs none of the connection task's task-locals, and copying them costs.
+        let task = Task.detached {
             let outcome = await server.handle(request, context: context)
             session?.endRequest(request.id)
             if case .failure(let error) = outcome { failure.withLock { $0 = error } }

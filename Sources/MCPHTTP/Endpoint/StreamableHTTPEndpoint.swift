@@ -51,13 +51,12 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     // MARK: Shared checks
 
     /// Host and Origin checks against DNS rebinding; `nil` when the request may proceed.
-    func refuseForeignCaller(_ request: Request) -> Response? {
+    func refuseForeignCaller(_ request: Request, origin: String?) -> Response? {
         let host = request.head.authority
         guard options.originPolicy.allowsHost(host) else {
             logger.notice("refused request: Host not allowed", metadata: ["host": "\(host ?? "(none)")"])
             return HTTPReply.error(MCPError(code: .invalidRequest, message: "Host '\(host ?? "")' is not allowed"), status: .forbidden)
         }
-        let origin = request.headers[.origin]
         guard options.originPolicy.allowsOrigin(origin, host: host) else {
             logger.notice("refused request: Origin not allowed", metadata: ["origin": "\(origin ?? "")"])
             return HTTPReply.error(MCPError(code: .invalidRequest, message: "Origin '\(origin ?? "")' is not allowed"), status: .forbidden)
@@ -77,20 +76,21 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     // MARK: POST
 
     func post(_ request: Request, context: Context) async -> Response {
-        if let refusal = refuseForeignCaller(request) { return refusal }
-        let accepted = AcceptedMediaTypes(header: request.headers[.accept])
+        let headers = MCPHeaders(request.headers)
+        if let refusal = refuseForeignCaller(request, origin: headers.origin) { return refusal }
+        let accepted = AcceptedMediaTypes(header: headers.accept)
         guard accepted.acceptsAny else {
             return HTTPReply.error(
                 MCPError(code: .invalidRequest, message: "Not Acceptable: the Accept header must list application/json or text/event-stream"),
                 status: .notAcceptable)
         }
-        guard JSONContentType.matches(request.headers[.contentType]) else {
+        guard JSONContentType.matches(headers.contentType) else {
             return HTTPReply.error(
                 MCPError(code: .invalidRequest, message: "Unsupported Media Type: Content-Type must be application/json"),
                 status: .unsupportedMediaType)
         }
         let tooLarge = MCPError(code: .invalidRequest, message: "Request body exceeds the limit of \(options.maxBodyBytes) bytes")
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > options.maxBodyBytes {
+        if let length = headers.contentLength.flatMap({ Int($0) }), length > options.maxBodyBytes {
             return HTTPReply.error(tooLarge, status: .contentTooLarge, headers: [.connection: "close"])
         }
         var request = request
@@ -109,7 +109,7 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
             return HTTPReply.error(error, status: .badRequest)
         }
         if case .array(let elements) = json {
-            return await postBatch(elements, request: request, context: context, accepted: accepted)
+            return await postBatch(elements, headers: headers, context: context, accepted: accepted)
         }
         let message: JSONRPCMessage
         do {
@@ -118,27 +118,27 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
             logRefusal(error, method: nil, id: error.id, status: .badRequest)
             return HTTPReply.error(error, status: .badRequest)
         }
-        if isModern(message, headers: request.headers) {
-            return await postModern(message, request: request, context: context, accepted: accepted)
+        if isModern(message, headers: headers) {
+            return await postModern(message, request: request, headers: headers, context: context, accepted: accepted)
         }
-        return await postLegacy(message, request: request, context: context, accepted: accepted)
+        return await postLegacy(message, headers: headers, context: context, accepted: accepted)
     }
 
 
     /// The era of a single message: modern when `_meta` names a version, or when no session
     /// is involved and the version header is not a legacy one.
-    func isModern(_ message: JSONRPCMessage, headers: HTTPFields) -> Bool {
+    func isModern(_ message: JSONRPCMessage, headers: MCPHeaders) -> Bool {
         let params: JSONObject
         let method: String
         switch message {
         case .request(let request): (params, method) = (request.params, request.method)
         case .notification(let notification): (params, method) = (notification.params, notification.method)
-        case .response: return headers[.mcpSessionID] == nil && headers[.mcpProtocolVersion].map(Self.isModernVersionHeader) ?? false
+        case .response: return headers.sessionID == nil && headers.protocolVersion.map(Self.isModernVersionHeader) ?? false
         }
         if params["_meta"]?[MetaKey.protocolVersion] != nil { return true }
-        if headers[.mcpSessionID] != nil || method == "initialize" { return false }
+        if headers.sessionID != nil || method == "initialize" { return false }
         if method == "server/discover" { return true }
-        return headers[.mcpProtocolVersion].map(Self.isModernVersionHeader) ?? false
+        return headers.protocolVersion.map(Self.isModernVersionHeader) ?? false
     }
 
     static func isModernVersionHeader(_ value: String) -> Bool {
@@ -149,7 +149,7 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     // MARK: DELETE
 
     func delete(_ request: Request) -> Response {
-        if let refusal = refuseForeignCaller(request) { return refusal }
+        if let refusal = refuseForeignCaller(request, origin: request.headers[.origin]) { return refusal }
         guard let sessionID = request.headers[.mcpSessionID] else {
             if request.headers[.mcpProtocolVersion].map(Self.isModernVersionHeader) ?? false {
                 return HTTPReply.error(

@@ -76,6 +76,7 @@ struct AcceptedMediaTypes: Sendable, Equatable {
 
 extension StringProtocol {
     var trimmingSpaces: String {
+        if let first = first, let last = last, first != " ", first != "\t", last != " ", last != "\t" { return String(self) }
         var view = Substring(self)
         while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
         while let last = view.last, last == " " || last == "\t" { view.removeLast() }
