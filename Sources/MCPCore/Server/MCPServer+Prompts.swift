@@ -1,9 +1,6 @@
 extension MCPServer {
     func listPrompts(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        let (entries, next) = try page(registry.snapshot.prompts.elements, list: "prompts", request: request, entry: \.listEntry)
-        var result: JSONObject = ["prompts": entries]
-        if let next { result["nextCursor"] = .string(next) }
-        return result
+        try listing(registry.snapshot.prompts.elements, key: "prompts", request: request, entry: \.listEntry)
     }
 
     /// `prompts/get`: unknown names, non-string arguments and missing required arguments are -32602.

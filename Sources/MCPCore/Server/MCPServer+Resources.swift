@@ -1,16 +1,10 @@
 extension MCPServer {
     func listResources(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        let (entries, next) = try page(registry.snapshot.resources.elements, list: "resources", request: request, entry: \.listEntry)
-        var result: JSONObject = ["resources": entries]
-        if let next { result["nextCursor"] = .string(next) }
-        return result
+        try listing(registry.snapshot.resources.elements, key: "resources", request: request, entry: \.listEntry)
     }
 
     func listResourceTemplates(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        let (entries, next) = try page(registry.snapshot.templates, list: "templates", request: request, entry: \.listEntry)
-        var result: JSONObject = ["resourceTemplates": entries]
-        if let next { result["nextCursor"] = .string(next) }
-        return result
+        try listing(registry.snapshot.templates, key: "resourceTemplates", request: request, entry: \.listEntry)
     }
 
     /// `resources/read`: static resources first, then templates in registration order.

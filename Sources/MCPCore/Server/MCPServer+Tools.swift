@@ -2,10 +2,7 @@ import Logging
 
 extension MCPServer {
     func listTools(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        let (entries, next) = try page(registry.tools, list: "tools", request: request, entry: \.listEntry)
-        var result: JSONObject = ["tools": entries]
-        if let next { result["nextCursor"] = .string(next) }
-        return result
+        try listing(registry.tools, key: "tools", request: request, entry: \.listEntry)
     }
 
     /// `tools/call`: unknown tools and malformed params are JSON-RPC errors; everything the

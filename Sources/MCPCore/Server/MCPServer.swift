@@ -203,6 +203,14 @@ public final class MCPServer: Sendable {
 
     // MARK: Pagination
 
+    /// One page of a list result: `{key: [...], nextCursor?}`.
+    func listing<Element>(_ elements: [Element], key: String, request: JSONRPCRequest, entry: (Element) -> JSONValue) throws(MCPError) -> JSONObject {
+        let (entries, next) = try page(elements, list: key, request: request, entry: entry)
+        var result: JSONObject = [key: entries]
+        if let next { result["nextCursor"] = .string(next) }
+        return result
+    }
+
     func page<Element>(_ elements: [Element], list: String, request: JSONRPCRequest, entry: (Element) -> JSONValue) throws(MCPError) -> (JSONValue, String?) {
         var offset = 0
         switch request.params["cursor"] {
