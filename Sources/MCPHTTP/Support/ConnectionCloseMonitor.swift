@@ -44,7 +44,12 @@ public final class ConnectionCloseMonitor: Sendable {
             return Registration(connection: key, token: state.nextToken)
         }
         if registration == nil || !channel.isActive {
-            remove(registration)
+            // The connection ended before (or while) this request registered: drop its entry
+            // too, since `channelInactive` may already have run and would not remove it again.
+            state.withLock { state in
+                if let registration { state.connections[key]?.handlers[registration.token] = nil }
+                if state.connections[key]?.handlers.isEmpty == true, !channel.isActive { state.connections[key] = nil }
+            }
             onClose()
             return nil
         }
