@@ -729,28 +729,33 @@ def oversized_post(url: str, headers: dict, body: bytes, chunked: bool = False, 
         lines += [f"{k}: {v}" for k, v in headers.items()]
         lines.append("Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(body)}")
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        view = memoryview(body)
-        pos, step = 0, 64 * 1024
+        # Frame the whole body up front, then send it without ever blocking: a server that
+        # answers 413 early may stop reading, and a blocking send would wait on it forever.
+        if chunked:
+            framed = bytearray()
+            for start in range(0, len(body), 64 * 1024):
+                piece = body[start : start + 64 * 1024]
+                framed += f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+            framed += b"0\r\n\r\n"
+            view = memoryview(bytes(framed))
+        else:
+            view = memoryview(body)
+        pos = 0
         answer = b""
+        s.setblocking(False)
         while time.monotonic() < deadline:
-            r, _, _ = select.select([s], [], [], 0)
+            want_write = [s] if pos < len(view) else []
+            r, w, _ = select.select([s], want_write, [], max(0.0, deadline - time.monotonic()))
             if r:
                 break
-            if pos >= len(view):
-                if chunked:
-                    s.sendall(b"0\r\n\r\n")
-                    chunked = False  # terminator sent once
-                select.select([s], [], [], max(0.0, deadline - time.monotonic()))
-                break
-            piece = view[pos : pos + step]
-            try:
-                if chunked:
-                    s.sendall(f"{len(piece):x}\r\n".encode() + bytes(piece) + b"\r\n")
-                else:
-                    s.sendall(piece)
-            except (BrokenPipeError, ConnectionResetError):
-                break
-            pos += len(piece)
+            if w:
+                try:
+                    pos += s.send(view[pos : pos + 64 * 1024])
+                except BlockingIOError:
+                    continue
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+        s.setblocking(True)
         s.settimeout(max(0.1, deadline - time.monotonic()))
         try:
             while b"\r\n" not in answer:
