@@ -33,10 +33,14 @@ extension StreamableHTTPEndpoint {
         // A client that accepts only JSON gets the final reply alone; related messages are dropped.
         let stream = MessageStream(forwardsMessages: accepted.eventStream)
         let context = handlerContext.withStream(stream)
-        let taskBox = Mutex<Task<Void, Never>?>(nil)
+        // `notifications/cancelled` may arrive before the task exists: remember it and cancel on creation.
+        let taskBox = Mutex<(task: Task<Void, Never>?, cancelRequested: Bool)>((nil, false))
         let failure = Mutex<MCPError?>(nil)
         let cancel: @Sendable () -> Void = {
-            taskBox.withLock { $0?.cancel() }
+            taskBox.withLock { box in
+                box.cancelRequested = true
+                box.task?.cancel()
+            }
         }
         if let session, !session.beginRequest(request.id, cancel: cancel) {
             let error = MCPError(code: .invalidRequest, message: "Request id \(request.id) is already in flight in this session")
@@ -55,7 +59,10 @@ extension StreamableHTTPEndpoint {
                 stream.finish(Self.encode(outcome, id: request.id))
             }
         }
-        taskBox.withLock { $0 = task }
+        taskBox.withLock { box in
+            box.task = task
+            if box.cancelRequested { task.cancel() }
+        }
         let logger = handlerContext.logger
         let registration: ConnectionCloseMonitor.Registration? =
             modern
