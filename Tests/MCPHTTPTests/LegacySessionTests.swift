@@ -3,6 +3,7 @@ import HummingbirdTesting
 import MCPCore
 import MCPHTTP
 import NIOCore
+import PorticoConfig
 import Testing
 
 @Suite("Legacy sessions (2025-03-26 … 2025-11-25)")
@@ -20,6 +21,17 @@ struct LegacySessionTests {
             let sessionID = try #require(response.headers[.mcpSessionID])
             #expect(sessionID.utf8.count >= 43)
             #expect(sessionID.utf8.allSatisfy { (0x21...0x7E).contains($0) })
+        }
+    }
+
+    @Test func initializePastTheSessionCapIs503WithRetryAfter() async throws {
+        try await withPortico(configure: { $0.limits.maxSessions = 1 }) { client in
+            _ = try await client.initializeSession()
+            let refused = try await client.post(
+                #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}"#)
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers[.retryAfter] != nil)
+            #expect(refused.errorCode == -32603)
         }
     }
 
