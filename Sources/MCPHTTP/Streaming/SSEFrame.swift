@@ -18,17 +18,6 @@ enum SSEFrame {
         return buffer
     }
 
-    /// The 2024-11-05 HTTP+SSE `endpoint` event and similar named events.
-    static func event(_ name: String, data: String) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.writeStaticString("event: ")
-        buffer.writeString(name)
-        buffer.writeStaticString("\ndata: ")
-        buffer.writeString(data)
-        buffer.writeStaticString("\n\n")
-        return buffer
-    }
-
     /// A comment line; clients ignore it, proxies see traffic.
     static let keepAlive: ByteBuffer = ByteBuffer(staticString: ": keepalive\n\n")
 }
