@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mcpwire import ServerProcess, ServerStartError, new_http_client  # noqa: E402
+from mcpwire import ServerProcess, ServerStartError, new_http_client, write_config  # noqa: E402
 
 LOG_DIR = Path(__file__).resolve().parent / ".logs"
 
@@ -54,6 +54,73 @@ def portico_conformance(request):
 @pytest.fixture(scope="module")
 def conformance_url(portico_conformance) -> str:
     return portico_conformance.url
+
+
+class ServerPool:
+    """Starts `portico serve [--config FILE] [extra args]` on demand; stops them all at teardown.
+
+    `get(name, config, *args)` reuses the server already started under `name` (module-scoped
+    pools share servers between tests); `start(...)` always starts a new one (the test may stop
+    it itself, e.g. to send SIGTERM). The config dict is written to a YAML file in a tmp dir.
+    """
+
+    def __init__(self, request: pytest.FixtureRequest, tmp_dir: Path):
+        self.request = request
+        self.tmp_dir = tmp_dir
+        self.by_name: dict[str, ServerProcess] = {}
+        self.all: list[ServerProcess] = []
+
+    def start(self, name: str, config: dict | None = None, *args: str) -> ServerProcess:
+        LOG_DIR.mkdir(exist_ok=True)
+        module = self.request.module.__name__.rsplit(".", 1)[-1]
+        extra = list(args)
+        if config is not None:
+            path = write_config(self.tmp_dir / f"{name}-{len(self.all)}.yaml", config)
+            extra = ["--config", str(path), *extra]
+        proc = ServerProcess(extra_args=extra, log_path=LOG_DIR / f"{module}-{name}.stderr.log")
+        self.all.append(proc)
+        try:
+            proc.start()
+        except ServerStartError as e:
+            pytest.fail(f"could not start the server ({name}, config={config}, args={list(args)}): {e}",
+                        pytrace=False)
+        return proc
+
+    def get(self, name: str, config: dict | None = None, *args: str) -> ServerProcess:
+        if name not in self.by_name:
+            self.by_name[name] = self.start(name, config, *args)
+        return self.by_name[name]
+
+    def stop_all(self) -> list[str]:
+        problems = []
+        for proc in self.all:
+            if proc.proc is None:
+                continue
+            already = proc.proc.poll() is not None
+            rc, took = proc.stop(timeout=10.0)
+            if rc is None and not already:
+                problems.append(f"{proc.extra_args}: did not exit within 10 s of SIGTERM (killed after {took:.1f}s)")
+            if proc.extra_stdout:
+                problems.append(f"{proc.extra_args}: printed more than the URL line: {proc.extra_stdout[:3]}")
+        return problems
+
+
+@pytest.fixture(scope="module")
+def server_pool(request, tmp_path_factory):
+    """Module-scoped ServerPool (configured servers shared by the tests of one module)."""
+    pool = ServerPool(request, tmp_path_factory.mktemp("portico-config"))
+    yield pool
+    problems = pool.stop_all()
+    assert not problems, problems
+
+
+@pytest.fixture
+def fresh_servers(request, tmp_path):
+    """Function-scoped ServerPool for servers a single test owns (and may stop itself)."""
+    pool = ServerPool(request, tmp_path)
+    yield pool
+    problems = pool.stop_all()
+    assert not problems, problems
 
 
 @pytest.fixture

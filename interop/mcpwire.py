@@ -10,23 +10,30 @@ Used by conftest.py, the raw-HTTP tests and conformance/runner.py:
 * WireValidator  - validates every received JSON-RPC message against the spec's
                    schema/<version>/schema.json (copied into interop/schemas/).
 * header/meta builders for the legacy (session) and modern (2026-07-28 stateless) eras.
+* RawStream      - one HTTP request on its own socket, its (SSE) answer read incrementally
+                   under deadlines, droppable at any point (resumption / keep-alive tests).
+* write_config   - a portico.yaml for `serve --config` (streams:, request_state:, ...).
+* MRTR answers   - canned client results for InputRequiredResult / server->client requests.
 
 Everything talks to 127.0.0.1 only; every loop is bounded by a count or a deadline.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
 import selectors
 import signal
+import socket
 import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -49,6 +56,7 @@ META_CAPS = "io.modelcontextprotocol/clientCapabilities"
 META_INFO = "io.modelcontextprotocol/clientInfo"
 META_LOGLEVEL = "io.modelcontextprotocol/logLevel"
 META_SERVERINFO = "io.modelcontextprotocol/serverInfo"
+META_SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId"
 
 
 def portico_bin() -> str:
@@ -769,3 +777,431 @@ def oversized_post(url: str, headers: dict, body: bytes, chunked: bool = False, 
         return int(m.group(1)) if m else None
     finally:
         s.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Server configuration files
+# --------------------------------------------------------------------------------------------
+
+
+def write_config(path: Path, doc: dict) -> Path:
+    """Write `doc` as a portico.yaml (YAML) and return its path."""
+    import yaml
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def request_state_keys(*pairs: tuple[str, bytes]) -> list[dict]:
+    """`request_state.keys` entries: [{id, secret: base64}], first seals, all open."""
+    import base64
+
+    return [{"id": kid, "secret": base64.b64encode(secret).decode()} for kid, secret in pairs]
+
+
+# --------------------------------------------------------------------------------------------
+# RawStream: one request on its own socket, answer read incrementally, droppable
+# --------------------------------------------------------------------------------------------
+
+EVENT_ID_RE = re.compile(r"^(\d+)-(\d+)$")
+
+
+def parse_event_id(event_id: str | None) -> tuple[int, int] | None:
+    """`<stream>-<seq>` -> (stream, seq); None if the id does not have that shape."""
+    if event_id is None:
+        return None
+    m = EVENT_ID_RE.match(event_id)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def is_keepalive(comment: str) -> bool:
+    """An SSE comment line `: keepalive` (the parser keeps the text after the colon)."""
+    return comment.strip() == "keepalive"
+
+
+class RawStream:
+    """One HTTP/1.1 request on its own TCP socket; the answer is read incrementally.
+
+    Nothing is read in the background: `wait_for` / `read_all` pull bytes until a predicate
+    holds, the response ends, or a deadline passes. `drop()` closes the socket abruptly,
+    which is what a client losing its connection looks like to the server. Decodes chunked,
+    Content-Length and close-delimited bodies; SSE bodies go through SSEParser (comment lines
+    are kept with their arrival time in `comments`).
+    """
+
+    def __init__(self, url: str, method: str = "POST", headers: dict | None = None, body: Any = None,
+                 connect_timeout: float = 5.0, head_timeout: float = 10.0, read_head: bool = True):
+        u = urlsplit(url)
+        self.url = url
+        self.method = method
+        if isinstance(body, (dict, list)):
+            payload = json.dumps(body).encode()
+        elif isinstance(body, str):
+            payload = body.encode()
+        else:
+            payload = body or b""
+        self.request_body = payload
+        self.sock = socket.create_connection((u.hostname, u.port), timeout=connect_timeout)
+        target = (u.path or "/") + (f"?{u.query}" if u.query else "")
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {u.netloc}"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items() if v is not None]
+        if method not in ("GET", "HEAD", "DELETE") or payload:
+            lines.append(f"Content-Length: {len(payload)}")
+        self.t0 = time.monotonic()
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
+        self.status: int | None = None
+        self.headers: httpx.Headers = httpx.Headers()
+        self.content_type = ""
+        self.parser = SSEParser()
+        self.events: list[SSEEvent] = []
+        self.event_times: list[float] = []
+        self.messages: list[Any] = []
+        self.comments: list[tuple[float, str]] = []
+        self.parse_errors: list[str] = []
+        self.body_text = ""
+        self.ended = False  # the server finished the HTTP response (or closed the connection)
+        self.broken = False  # the connection failed mid-body (reset / EOF inside a chunked body)
+        self.dropped = False  # we closed it
+        self._buf = b""
+        self._chunked = False
+        self._remaining: int | None = None
+        self._close_delimited = False
+        self._chunk_left = 0
+        self._chunk_state = "size"
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        if read_head:
+            self.read_head(head_timeout)
+
+    # ---- low level
+    def _recv(self, deadline: float) -> bytes | None:
+        """b'' on EOF/reset, None on timeout."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        self.sock.settimeout(left)
+        try:
+            return self.sock.recv(65536)
+        except socket.timeout:
+            return None
+        except OSError:
+            self.broken = True
+            return b""
+
+    def read_head(self, timeout: float = 10.0) -> int:
+        deadline = time.monotonic() + timeout
+        while b"\r\n\r\n" not in self._buf:
+            chunk = self._recv(deadline)
+            if chunk is None:
+                raise TimeoutError(f"{self.method} {self.url}: no response head within {timeout}s")
+            if not chunk:
+                raise ConnectionError(f"{self.method} {self.url}: connection closed before a response head "
+                                      f"({self._buf[:200]!r})")
+            self._buf += chunk
+        head, rest = self._buf.split(b"\r\n\r\n", 1)
+        self._buf = b""
+        lines = head.decode("latin-1").split("\r\n")
+        self.status = int(lines[0].split()[1])
+        pairs = []
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            pairs.append((k.strip(), v.strip()))
+        self.headers = httpx.Headers(pairs)
+        self.content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
+        self._chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
+        cl = self.headers.get("content-length")
+        if not self._chunked and cl is not None:
+            self._remaining = int(cl)
+            if self._remaining == 0:
+                self.ended = True
+        elif not self._chunked:
+            self._close_delimited = True
+        if self.status in (204, 304) or self.method == "HEAD":
+            self.ended = True
+        if rest:
+            self._feed(rest)
+        return self.status
+
+    def _feed(self, data: bytes) -> None:
+        if self.ended:
+            return
+        if self._chunked:
+            self._buf += data
+            while not self.ended:
+                if self._chunk_state == "size":
+                    i = self._buf.find(b"\r\n")
+                    if i < 0:
+                        return
+                    size = int(self._buf[:i].split(b";")[0].strip() or b"0", 16)
+                    self._buf = self._buf[i + 2:]
+                    if size == 0:
+                        self.ended = True
+                        self._body(b"", final=True)
+                        return
+                    self._chunk_left, self._chunk_state = size, "data"
+                elif self._chunk_state == "data":
+                    if not self._buf:
+                        return
+                    piece = self._buf[: self._chunk_left]
+                    self._buf = self._buf[len(piece):]
+                    self._chunk_left -= len(piece)
+                    self._body(piece)
+                    if self._chunk_left == 0:
+                        self._chunk_state = "crlf"
+                else:  # crlf after the chunk data
+                    if len(self._buf) < 2:
+                        return
+                    self._buf = self._buf[2:]
+                    self._chunk_state = "size"
+        elif self._remaining is not None:
+            piece = data[: self._remaining]
+            self._remaining -= len(piece)
+            self._body(piece, final=self._remaining == 0)
+            if self._remaining == 0:
+                self.ended = True
+        else:
+            self._body(data)
+
+    def _body(self, data: bytes, final: bool = False) -> None:
+        text = self._decoder.decode(data, final=final)
+        if not text:
+            if final:
+                self._finish_json()
+            return
+        self.body_text += text
+        if self.is_sse:
+            n_comments = len(self.parser.comments)
+            now = time.monotonic()
+            for ev in self.parser.feed(text):
+                self.events.append(ev)
+                self.event_times.append(now)
+                if ev.has_data and ev.data.strip() and ev.event in (None, "message"):
+                    try:
+                        self.messages.append(json.loads(ev.data))
+                    except ValueError as e:
+                        self.parse_errors.append(f"invalid JSON in SSE data: {e}: {ev.data[:200]!r}")
+            for c in self.parser.comments[n_comments:]:
+                self.comments.append((now, c))
+        if final:
+            self._finish_json()
+
+    def _finish_json(self) -> None:
+        if self.is_json and self.body_text.strip() and not self.messages:
+            try:
+                doc = json.loads(self.body_text)
+            except ValueError as e:
+                self.parse_errors.append(f"invalid JSON body: {e}")
+            else:
+                self.messages.extend(doc if isinstance(doc, list) else [doc])
+
+    # ---- reading
+    def pump(self, deadline: float) -> bool:
+        """Read once (up to `deadline`); False when the response ended or nothing came in time."""
+        if self.ended or self.dropped:
+            return False
+        chunk = self._recv(deadline)
+        if chunk is None:
+            return False
+        if not chunk:
+            if not self._close_delimited and not self.ended:
+                self.broken = True
+            self.ended = True
+            self._body(b"", final=True)
+            return False
+        self._feed(chunk)
+        return True
+
+    def wait_for(self, pred: Callable[["RawStream"], bool], timeout: float) -> bool:
+        """Read until pred(self) holds (True), or the response ends / `timeout` passes (pred's value)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if pred(self):
+                return True
+            if self.ended or self.dropped or time.monotonic() >= deadline:
+                return pred(self)
+            self.pump(deadline)
+
+    def read_all(self, timeout: float) -> bool:
+        """Read until the response ends; True if it ended within `timeout`."""
+        self.wait_for(lambda s: s.ended, timeout)
+        return self.ended
+
+    def wait_for_response(self, rid: Any, timeout: float) -> dict | None:
+        self.wait_for(lambda s: s.response_for(rid) is not None, timeout)
+        return self.response_for(rid)
+
+    def drop(self, reset: bool = False) -> None:
+        """Close the socket mid-response (the client 'loses' the connection); reset=True sends an RST."""
+        if not self.dropped:
+            self.dropped = True
+            if reset:
+                try:
+                    import struct
+
+                    self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                except OSError:
+                    pass
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+    close = drop
+
+    def __enter__(self) -> "RawStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.drop()
+
+    # ---- views
+    @property
+    def is_sse(self) -> bool:
+        return self.content_type.startswith("text/event-stream")
+
+    @property
+    def is_json(self) -> bool:
+        return self.content_type.startswith("application/json")
+
+    def response_for(self, rid: Any) -> dict | None:
+        for m in self.messages:
+            if isinstance(m, dict) and "id" in m and m["id"] == rid and type(m["id"]) is type(rid) \
+                    and ("result" in m or "error" in m):
+                return m
+        return None
+
+    def responses_for(self, rid: Any) -> list[dict]:
+        return [m for m in self.messages if isinstance(m, dict) and "id" in m and m["id"] == rid
+                and type(m["id"]) is type(rid) and ("result" in m or "error" in m)]
+
+    @property
+    def notifications(self) -> list[dict]:
+        return [m for m in self.messages if isinstance(m, dict) and "method" in m and "id" not in m]
+
+    def methods(self) -> list[str]:
+        return [m.get("method") for m in self.messages if isinstance(m, dict) and "method" in m]
+
+    @property
+    def keepalives(self) -> list[float]:
+        """Arrival times of `: keepalive` comment lines."""
+        return [t for t, c in self.comments if is_keepalive(c)]
+
+    @property
+    def message_events(self) -> list[SSEEvent]:
+        return [e for e in self.events if e.has_data and e.data.strip()]
+
+    def error(self) -> dict | None:
+        """The JSON-RPC error object of a (single) error answer, if any."""
+        for m in self.messages:
+            if isinstance(m, dict) and isinstance(m.get("error"), dict):
+                return m["error"]
+        return None
+
+    def to_exchange(self) -> Exchange:
+        ex = Exchange(status=self.status or 0, headers=self.headers, content_type=self.content_type,
+                      raw=self.body_text, messages=list(self.messages), events=list(self.events),
+                      parse_errors=list(self.parse_errors))
+        ex.closed_early = self.broken
+        return ex
+
+
+def legacy_get_headers(session: "LegacySession", last_event_id: str | None = None) -> dict:
+    h = session.headers(accept="text/event-stream")
+    h.pop("Content-Type", None)
+    if last_event_id is not None:
+        h["Last-Event-ID"] = last_event_id
+    return h
+
+
+def open_legacy_get(session: "LegacySession", last_event_id: str | None = None, timeout: float = 10.0) -> RawStream:
+    """GET the MCP endpoint for `session` (standalone stream, or a resume with Last-Event-ID)."""
+    return RawStream(session.url, "GET", legacy_get_headers(session, last_event_id), head_timeout=timeout)
+
+
+def open_legacy_post(session: "LegacySession", body: dict, accept: str = JSON_AND_SSE, timeout: float = 10.0) -> RawStream:
+    return RawStream(session.url, "POST", session.headers(accept=accept), body, head_timeout=timeout)
+
+
+def listen_params(notifications: Any, meta: dict | None = None, **extra) -> dict:
+    p = {"notifications": notifications} if notifications is not ... else {}
+    p.update(extra)
+    return modern_params(p, meta)
+
+
+def open_listen(url: str, notifications: Any, rid: Any = 1, *, meta: dict | None = None,
+                accept: str = JSON_AND_SSE, timeout: float = 10.0, **extra) -> RawStream:
+    """POST subscriptions/listen (2026-07-28); pass notifications=... to omit the field."""
+    p = listen_params(notifications, meta, **extra)
+    return RawStream(url, "POST", modern_headers("subscriptions/listen", p, accept=accept),
+                     rpc("subscriptions/listen", p, rid), head_timeout=timeout)
+
+
+def modern_tool_call(url: str, name: str, arguments: dict | None = None, rid: Any = 1, *,
+                     meta: dict | None = None, timeout: float = 15.0, **params) -> tuple[Exchange, dict | None]:
+    """One stateless tools/call on a fresh connection."""
+    with new_http_client(timeout) as c:
+        return modern_request(c, url, "tools/call", {"name": name, "arguments": arguments or {}, **params}, rid,
+                              meta=meta, timeout=timeout)
+
+
+def subscription_id_of(msg: dict) -> Any:
+    params = msg.get("params") if "method" in msg else msg.get("result")
+    return ((params or {}).get("_meta") or {}).get(META_SUBSCRIPTION_ID, "__missing__")
+
+
+# --------------------------------------------------------------------------------------------
+# Canned client answers (MRTR inputResponses and legacy server->client requests)
+# --------------------------------------------------------------------------------------------
+
+SAMPLING_TEXT = "This is a test response from the client"
+ROOTS_ANSWER = {"roots": [{"uri": "file:///test/root", "name": "Test Root"}]}
+ELICIT_VALUES = {"name": "Alice", "username": "testuser", "email": "test@example.com", "color": "blue",
+                 "context": "test context", "ok": True}
+
+
+def sampling_answer(text: str = SAMPLING_TEXT) -> dict:
+    return {"role": "assistant", "content": {"type": "text", "text": text}, "model": "test-model",
+            "stopReason": "endTurn"}
+
+
+def elicit_answer_for(params: dict | None) -> dict:
+    """accept + content filled from requestedSchema (known names get fixed values, else by type)."""
+    props = ((params or {}).get("requestedSchema") or {}).get("properties") or {}
+    content: dict[str, Any] = {}
+    for name, schema in props.items():
+        if name in ELICIT_VALUES:
+            content[name] = ELICIT_VALUES[name]
+            continue
+        typ = (schema or {}).get("type")
+        if "default" in (schema or {}):
+            content[name] = schema["default"]
+        elif (schema or {}).get("enum"):
+            content[name] = schema["enum"][0]
+        elif typ == "boolean":
+            content[name] = True
+        elif typ in ("number", "integer"):
+            content[name] = 1
+        elif typ == "array":
+            content[name] = []
+        else:
+            content[name] = "test"
+    return {"action": "accept", "content": content}
+
+
+def answer_for(method: str, params: dict | None = None) -> dict:
+    """The canned client result for a server->client request / an InputRequest."""
+    if method == "elicitation/create":
+        return elicit_answer_for(params)
+    if method == "sampling/createMessage":
+        return sampling_answer()
+    if method == "roots/list":
+        return ROOTS_ANSWER
+    if method == "ping":
+        return {}
+    raise ValueError(f"no canned answer for {method}")
+
+
+def input_responses_for(input_requests: dict) -> dict:
+    """inputResponses answering every entry of an InputRequiredResult's inputRequests."""
+    return {k: answer_for(r.get("method", ""), r.get("params")) for k, r in (input_requests or {}).items()}

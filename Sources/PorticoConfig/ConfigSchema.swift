@@ -14,6 +14,8 @@ indirect enum ConfigSchema: Sendable {
             case .limits: (key.rawValue, values(PorticoConfiguration.Limits.CodingKeys.self))
             case .logging: (key.rawValue, values(PorticoConfiguration.Logging.CodingKeys.self))
             case .tools: (key.rawValue, values(PorticoConfiguration.Tools.CodingKeys.self))
+            case .streams: (key.rawValue, values(PorticoConfiguration.Streams.CodingKeys.self))
+            case .requestState: (key.rawValue, values(PorticoConfiguration.RequestState.CodingKeys.self))
             }
         }
     )

@@ -8,6 +8,8 @@ extension PorticoConfiguration {
         server.validationIssues(at: CodingKeys.server.rawValue)
             + limits.validationIssues(at: CodingKeys.limits.rawValue)
             + tools.validationIssues(at: CodingKeys.tools.rawValue)
+            + streams.validationIssues(at: CodingKeys.streams.rawValue)
+            + requestState.validationIssues(at: CodingKeys.requestState.rawValue)
     }
 }
 

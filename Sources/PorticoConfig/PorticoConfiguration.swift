@@ -12,18 +12,26 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
     public var logging: Logging
     /// Which built-in tool packs are exposed to clients.
     public var tools: Tools
+    /// Long-lived SSE streams: keep-alives, resumability, listeners, the 2024-11-05 endpoints.
+    public var streams: Streams
+    /// Sealing of 2026-07-28 multi-round-trip `requestState`.
+    public var requestState: RequestState
 
     /// Creates a configuration; every argument defaults to the value used when `portico.yaml` omits it.
     public init(
         server: Server = Server(),
         limits: Limits = Limits(),
         logging: Logging = Logging(),
-        tools: Tools = Tools()
+        tools: Tools = Tools(),
+        streams: Streams = Streams(),
+        requestState: RequestState = RequestState()
     ) {
         self.server = server
         self.limits = limits
         self.logging = logging
         self.tools = tools
+        self.streams = streams
+        self.requestState = requestState
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -31,6 +39,8 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         case limits
         case logging
         case tools
+        case streams
+        case requestState = "request_state"
     }
 
     /// Decodes a configuration, filling every absent or null key with its default.
@@ -41,5 +51,7 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         limits = try container.decodeValue(forKey: .limits, default: defaults.limits, in: decoder)
         logging = try container.decodeValue(forKey: .logging, default: defaults.logging, in: decoder)
         tools = try container.decodeValue(forKey: .tools, default: defaults.tools, in: decoder)
+        streams = try container.decodeValue(forKey: .streams, default: defaults.streams, in: decoder)
+        requestState = try container.decodeValue(forKey: .requestState, default: defaults.requestState, in: decoder)
     }
 }

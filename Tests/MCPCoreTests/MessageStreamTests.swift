@@ -6,6 +6,8 @@ func describe(_ event: MessageStream.Event?) -> String {
     switch event {
     case .message(let bytes)?: "message \(utf8(bytes))"
     case .final(let bytes)?: "final \(utf8(bytes))"
+    case .idle?: "idle"
+    case .disconnect?: "disconnect"
     case nil: "end"
     }
 }
@@ -13,7 +15,7 @@ func describe(_ event: MessageStream.Event?) -> String {
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// An ordered log written by several tasks and read by the test, used instead of timing.
-struct EventLog {
+struct OrderedLog {
     let entries: AsyncStream<String>
     let writer: AsyncStream<String>.Continuation
     private var iterator: AsyncStream<String>.Iterator
@@ -70,7 +72,7 @@ struct MessageStreamTests {
     @Test("a full queue suspends the producer until the consumer reads")
     func fullQueueSuspendsProducer() async {
         let stream = MessageStream(capacity: 2)
-        var log = EventLog()
+        var log = OrderedLog()
         let writer = log.writer
         let producer = Task {
             for index in 1...4 {
@@ -104,7 +106,7 @@ struct MessageStreamTests {
     func closeReleasesProducers() async {
         let stream = MessageStream(capacity: 1)
         #expect(await stream.send(bytes("queued")))
-        var log = EventLog()
+        var log = OrderedLog()
         let writer = log.writer
         let pending = Task {
             writer.yield("sending")

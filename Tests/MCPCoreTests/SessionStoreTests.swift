@@ -60,15 +60,15 @@ struct SessionStoreTests {
         #expect(store.reapIdle(now: .now + .seconds(61)) == 1)
     }
 
-    @Test("reapIdle keeps a session whose GET stream is open, and reaps it once the stream closes")
+    @Test("reapIdle keeps a session whose GET stream is read, and reaps it once the reader leaves")
     func keepsOpenStandaloneStream() throws {
         let store = SessionStore(limits: SessionStore.Limits(idleTimeout: .zero))
         let session = try #require(create(store))
-        let stream = MessageStream()
-        #expect(session.attachStandaloneStream(stream))
-        #expect(!session.attachStandaloneStream(MessageStream()))
+        let stream = try #require(session.standaloneStream(create: true))
+        let attachment = try stream.attachAtEnd()
+        #expect(throws: ReplayStream.ResumeRefusal.alreadyAttached) { try stream.attachAtEnd() }
         #expect(store.reapIdle(now: later) == 0)
-        stream.close()
+        stream.detach(attachment)
         #expect(store.reapIdle(now: later) == 1)
     }
 

@@ -72,6 +72,16 @@ public struct HandlerContext: Sendable {
         await stream.send(JSONRPCNotification(method: "notifications/message", params: params).encoded())
     }
 
+    /// Ends the client's HTTP connection while the work goes on ("polling", 2025-11-25
+    /// transports §Sending Messages to the Server): the client waits the `retry:` delay and
+    /// resumes with `Last-Event-ID`, picking up every later message and the result. Useful
+    /// for long calls behind proxies that cut long responses. Does nothing where the client
+    /// could not resume: sessions before 2025-11-25, resumability off, the modern era.
+    public func closeSSEStream() {
+        guard let session, session.resumable, protocolVersion.supportsPriming, !protocolVersion.isModern else { return }
+        stream?.requestDisconnect()
+    }
+
     /// Asks the client something (legacy era: `sampling/createMessage`, `elicitation/create`,
     /// `roots/list`) on this request's own stream and waits for its POSTed answer.
     ///

@@ -8,12 +8,18 @@ import Synchronization
 /// it can answer with one JSON body or must stream SSE. A full queue suspends the
 /// producer (backpressure instead of unbounded growth); when the consumer goes away,
 /// sends are dropped and report `false`.
-public final class MessageStream: Sendable {
+public final class MessageStream: IdleWakeable {
     public enum Event: Sendable {
         /// A notification or request related to the call, already encoded.
         case message([UInt8])
         /// The JSON-RPC response that ends the stream.
         case final([UInt8])
+        /// Nothing happened for a keep-alive interval (see ``IdleWakeable``); the consumer
+        /// writes a comment and waits again.
+        case idle
+        /// The handler asked to end the HTTP response without ending the SSE stream
+        /// (2025-11-25 "polling"); the client resumes with `Last-Event-ID`.
+        case disconnect
     }
 
     private struct State {
@@ -22,6 +28,7 @@ public final class MessageStream: Sendable {
         var producers: Deque<CheckedContinuation<Void, Never>> = []
         var finished = false
         var consumerGone = false
+        var lastActivity: ContinuousClock.Instant = .now
     }
 
     private let state = Mutex(State())
@@ -45,6 +52,7 @@ public final class MessageStream: Sendable {
                 if state.consumerGone || state.finished { return .dropped }
                 if let consumer = state.consumer {
                     state.consumer = nil
+                    state.lastActivity = .now
                     consumer.resume(returning: .message(bytes))
                     return .delivered
                 }
@@ -68,6 +76,53 @@ public final class MessageStream: Sendable {
         }
     }
 
+    /// Queues a message without waiting: for fan-out to many streams, where one slow client
+    /// must not hold up the rest. A full queue means the client stopped reading: the stream
+    /// is closed (its client reconnects) and `false` is returned.
+    @discardableResult
+    public func offer(_ bytes: [UInt8]) -> Bool {
+        guard forwardsMessages else { return false }
+        enum Step { case delivered, full, dropped }
+        let step: Step = state.withLock { state in
+            if state.consumerGone || state.finished { return .dropped }
+            if let consumer = state.consumer {
+                state.consumer = nil
+                state.lastActivity = .now
+                consumer.resume(returning: .message(bytes))
+                return .delivered
+            }
+            if state.buffer.count >= capacity { return .full }
+            state.buffer.append(.message(bytes))
+            return .delivered
+        }
+        if step == .full { close() }
+        return step == .delivered
+    }
+
+    /// Asks the transport to end the HTTP response while the work goes on (legacy polling).
+    public func requestDisconnect() {
+        state.withLock { state in
+            guard !state.finished, !state.consumerGone else { return }
+            if let consumer = state.consumer {
+                state.consumer = nil
+                consumer.resume(returning: .disconnect)
+            } else {
+                state.buffer.append(.disconnect)
+            }
+        }
+    }
+
+    /// Wakes a consumer that has waited `interval` without an event, so it can write a keep-alive.
+    public func wakeIfIdle(now: ContinuousClock.Instant, interval: Duration) {
+        let consumer: CheckedContinuation<Event?, Never>? = state.withLock { state in
+            guard let consumer = state.consumer, now - state.lastActivity >= interval else { return nil }
+            state.consumer = nil
+            state.lastActivity = now
+            return consumer
+        }
+        consumer?.resume(returning: .idle)
+    }
+
     /// Queues the final reply; later sends are dropped.
     public func finish(_ bytes: [UInt8]) {
         state.withLock { state in
@@ -75,6 +130,7 @@ public final class MessageStream: Sendable {
             state.finished = true
             if let consumer = state.consumer {
                 state.consumer = nil
+                state.lastActivity = .now
                 consumer.resume(returning: .final(bytes))
             } else if !state.consumerGone {
                 state.buffer.append(.final(bytes))
@@ -100,6 +156,7 @@ public final class MessageStream: Sendable {
                 let immediate: Event?? = state.withLock { state in
                     if let event = state.buffer.popFirst() {
                         if let producer = state.producers.popFirst() { producer.resume() }
+                        state.lastActivity = .now
                         return .some(event)
                     }
                     if state.finished || state.consumerGone { return .some(nil) }

@@ -1,32 +1,40 @@
 extension MCPServer {
-    /// Forwards registry changes to every legacy session's GET stream as
-    /// `notifications/{tools,resources,prompts}/list_changed`; each message goes to one stream per session.
+    /// Forwards registry changes as `notifications/{tools,resources,prompts}/list_changed` to
+    /// every legacy session's GET stream and every modern listener that opted in. Each
+    /// message goes to one stream per client (transports §Multiple Connections).
     func observeRegistry() {
         registry.observeChanges { [weak self] list in
             guard let self else { return }
             let notification = JSONRPCNotification(method: "notifications/\(list.rawValue)/list_changed").encoded()
             self.sendToStandaloneStreams(notification) { _ in true }
+            self.listeners.listChanged(list)
         }
     }
 
-    /// Tells sessions subscribed to `uri` that it changed (`notifications/resources/updated`).
+    /// Tells subscribers of `uri` that it changed (`notifications/resources/updated`): legacy
+    /// sessions that called `resources/subscribe`, modern listeners with it in `resourceSubscriptions`.
     public func notifyResourceUpdated(uri: String) {
         let notification = JSONRPCNotification(method: "notifications/resources/updated", params: ["uri": .string(uri)]).encoded()
         sendToStandaloneStreams(notification) { $0.isSubscribed(uri) }
+        listeners.resourceUpdated(uri)
     }
 
-    func sendToStandaloneStreams(_ bytes: [UInt8], to include: @escaping @Sendable (Session) -> Bool) {
-        let streams = sessions.all.filter(include).compactMap(\.standaloneStream)
-        guard !streams.isEmpty else { return }
-        Task {
-            for stream in streams { await stream.send(bytes) }
+    /// Offers `bytes` to the GET stream of every session `include` accepts. A session whose
+    /// client is between GET connections keeps the message for its resume.
+    func sendToStandaloneStreams(_ bytes: [UInt8], to include: (Session) -> Bool) {
+        for session in sessions.all where include(session) {
+            session.standaloneStream?.offer(bytes)
         }
     }
 
-    /// Graceful shutdown, first step: end every GET stream so in-flight POSTs can drain.
-    public func closeStandaloneStreams() {
+    /// Graceful shutdown, first step: end every GET stream and every listen stream (each
+    /// listen request gets its final response) so in-flight calls can drain.
+    public func closeLongLivedStreams() {
         for stream in sessions.all.compactMap(\.standaloneStream) {
-            stream.abandon()
+            stream.finishWithoutResponse()
+        }
+        listeners.closeAll { listener in
+            JSONRPCEncoding.result(id: listener.subscriptionID, result: decorateModern(["_meta": listener.meta]))
         }
     }
 }

@@ -51,15 +51,21 @@ public final class MCPServer: Sendable {
     public let options: Options
     public let registry: Registry
     public let sessions: SessionStore
+    /// Open 2026-07-28 `subscriptions/listen` streams.
+    public let listeners: ListenerHub
     let cursors: CursorCodec
     let logger: Logger
     /// `serverInfo` as every 2026-07-28 result carries it, built once.
     let modernServerInfo: JSONValue
 
-    public init(info: Info, registry: Registry = Registry(), sessions: SessionStore = SessionStore(), options: Options = Options(), logger: Logger = Logger(label: "portico.mcp")) {
+    public init(
+        info: Info, registry: Registry = Registry(), sessions: SessionStore = SessionStore(), listeners: ListenerHub = ListenerHub(),
+        options: Options = Options(), logger: Logger = Logger(label: "portico.mcp")
+    ) {
         self.info = info
         self.registry = registry
         self.sessions = sessions
+        self.listeners = listeners
         self.options = options
         self.cursors = CursorCodec()
         self.logger = logger
@@ -75,7 +81,7 @@ public final class MCPServer: Sendable {
         if !contents.prompts.isEmpty || !contents.templates.isEmpty { capabilities["completions"] = [:] }
         if !contents.prompts.isEmpty { capabilities["prompts"] = ["listChanged": true] }
         if !contents.resources.isEmpty || !contents.templates.isEmpty {
-            capabilities["resources"] = version.isModern ? ["listChanged": true] : ["subscribe": true, "listChanged": true]
+            capabilities["resources"] = ["subscribe": true, "listChanged": true]
         }
         if !contents.tools.isEmpty { capabilities["tools"] = ["listChanged": true] }
         return capabilities
@@ -197,7 +203,12 @@ public final class MCPServer: Sendable {
         guard case .string(let uri)? = request.params["uri"] else {
             throw .invalidParams("\(request.method): 'uri' must be a string")
         }
-        if request.method == "resources/subscribe" { session?.subscribe(uri) } else { session?.unsubscribe(uri) }
+        guard let session else { return [:] }
+        if request.method == "resources/unsubscribe" {
+            session.unsubscribe(uri)
+        } else if !session.subscribe(uri) {
+            throw .invalidParams("resources/subscribe: this session already holds the maximum of \(session.maximumSubscriptions) subscriptions")
+        }
         return [:]
     }
 

@@ -18,18 +18,32 @@ public final class Session: Sendable {
         var inFlight: [JSONRPCID: @Sendable () -> Void] = [:]
         var pendingServerRequests: [JSONRPCID: CheckedContinuation<JSONValue, any Error>] = [:]
         var nextServerRequestNumber = 0
-        var standaloneStream: MessageStream?
+        /// The GET stream, created by the first GET and kept (with its events) until the session ends.
+        var standaloneStream: ReplayStream?
+        /// SSE streams of this session whose events are kept for `Last-Event-ID`, by number.
+        var replayStreams: [Int: ReplayStream] = [:]
+        var nextStreamNumber = 0
         var subscriptions: Set<String> = []
         var closed = false
     }
 
     let state: Mutex<State>
+    let eventLog: EventLog
+    /// Whether this session's SSE events carry ids and can be replayed.
+    public let resumable: Bool
+    let maximumSubscriptions: Int
 
-    init(id: String, protocolVersion: ProtocolVersion, clientCapabilities: JSONObject, clientInfo: JSONObject?) {
+    init(
+        id: String, protocolVersion: ProtocolVersion, clientCapabilities: JSONObject, clientInfo: JSONObject?,
+        eventLog: EventLog = EventLog(), resumable: Bool = true, maximumSubscriptions: Int = 1_000
+    ) {
         self.id = id
         self.protocolVersion = protocolVersion
         self.clientCapabilities = clientCapabilities
         self.clientInfo = clientInfo
+        self.eventLog = eventLog
+        self.resumable = resumable
+        self.maximumSubscriptions = maximumSubscriptions
         self.state = Mutex(State(lastActivity: .now))
     }
 
@@ -114,44 +128,77 @@ public final class Session: Sendable {
         return true
     }
 
-    // MARK: Standalone GET stream
+    // MARK: SSE streams
 
-    /// Attaches the GET stream; `false` when one is already open (the transport answers 409).
-    public func attachStandaloneStream(_ stream: MessageStream) -> Bool {
+    /// A new numbered stream for a POST response that turned into SSE.
+    public func openReplayStream() -> ReplayStream {
         state.withLock { state in
-            if let existing = state.standaloneStream, !existing.isClosed { return false }
+            state.nextStreamNumber += 1
+            let stream = ReplayStream(number: state.nextStreamNumber, log: eventLog, keepsDeliveredEvents: resumable)
+            if resumable {
+                Self.forgetSpentStreams(&state)
+                state.replayStreams[stream.number] = stream
+            }
+            return stream
+        }
+    }
+
+    /// Finished streams whose events are all gone can never be resumed; sweeping them when
+    /// the table grows keeps it proportional to the live window at amortised O(1) per stream.
+    private static func forgetSpentStreams(_ state: inout State) {
+        guard state.replayStreams.count >= 32, state.replayStreams.count.nonzeroBitCount == 1 else { return }
+        state.replayStreams = state.replayStreams.filter { !($0.value.isFinished && $0.value.isEmpty) }
+    }
+
+    /// The stream a `Last-Event-ID` names, if this session has it.
+    public func replayStream(number: Int) -> ReplayStream? {
+        state.withLock { $0.replayStreams[number] }
+    }
+
+    /// The GET stream, created on first use; `nil` once the session is closed.
+    public func standaloneStream(create: Bool) -> ReplayStream? {
+        state.withLock { state in
+            if let existing = state.standaloneStream { return existing }
+            guard create, !state.closed else { return nil }
+            state.nextStreamNumber += 1
+            let stream = ReplayStream(number: state.nextStreamNumber, log: eventLog, keepsDeliveredEvents: resumable)
             state.standaloneStream = stream
+            if resumable { state.replayStreams[stream.number] = stream }
+            return stream
+        }
+    }
+
+    var standaloneStream: ReplayStream? { state.withLock { $0.standaloneStream } }
+
+    // MARK: Resource subscriptions
+
+    /// Subscribes to `uri`; `false` when the session already holds its maximum of subscriptions.
+    public func subscribe(_ uri: String) -> Bool {
+        state.withLock { state in
+            guard state.subscriptions.count < maximumSubscriptions || state.subscriptions.contains(uri) else { return false }
+            state.subscriptions.insert(uri)
             return true
         }
     }
 
-    public func detachStandaloneStream(_ stream: MessageStream) {
-        state.withLock { state in
-            if state.standaloneStream === stream { state.standaloneStream = nil }
-        }
-    }
-
-    var standaloneStream: MessageStream? { state.withLock { $0.standaloneStream } }
-
-    // MARK: Resource subscriptions
-
-    public func subscribe(_ uri: String) { _ = state.withLock { $0.subscriptions.insert(uri) } }
     public func unsubscribe(_ uri: String) { _ = state.withLock { $0.subscriptions.remove(uri) } }
     public func isSubscribed(_ uri: String) -> Bool { state.withLock { $0.subscriptions.contains(uri) } }
 
-    /// Ends the session: cancels its work, fails pending server requests, closes its GET stream.
+    /// Ends the session: cancels its work, fails pending server requests, discards its streams' events.
     func close() {
-        let (cancels, pending, stream) = state.withLock { state in
+        let (cancels, pending, streams) = state.withLock { state in
             state.closed = true
-            let result = (Array(state.inFlight.values), Array(state.pendingServerRequests.values), state.standaloneStream)
+            var streams = Array(state.replayStreams.values)
+            if let standalone = state.standaloneStream, state.replayStreams[standalone.number] == nil { streams.append(standalone) }
+            let result = (Array(state.inFlight.values), Array(state.pendingServerRequests.values), streams)
             state.inFlight.removeAll()
             state.pendingServerRequests.removeAll()
             state.standaloneStream = nil
+            state.replayStreams.removeAll()
             return result
         }
         for cancel in cancels { cancel() }
         for continuation in pending { continuation.resume(throwing: MCPError.internalError("The session ended")) }
-        stream?.abandon()
-        stream?.close()
+        for stream in streams { stream.discard() }
     }
 }

@@ -10,23 +10,36 @@ public final class SessionStore: Sendable {
     public struct Limits: Sendable {
         public var maximumSessions: Int
         public var idleTimeout: Duration
+        /// Resource URIs one session may subscribe to.
+        public var maximumSubscriptions: Int
 
-        public init(maximumSessions: Int = 10_000, idleTimeout: Duration = .seconds(1800)) {
+        public init(maximumSessions: Int = 10_000, idleTimeout: Duration = .seconds(1800), maximumSubscriptions: Int = 1_000) {
             self.maximumSessions = maximumSessions
             self.idleTimeout = idleTimeout
+            self.maximumSubscriptions = maximumSubscriptions
         }
     }
 
     public let limits: Limits
+    /// Where every session's SSE streams keep their events.
+    public let eventLog: EventLog
+    /// Whether SSE events carry ids and can be replayed (`Last-Event-ID`).
+    public let resumable: Bool
     private let sessions = Mutex<[String: Session]>([:])
 
-    public init(limits: Limits = Limits()) { self.limits = limits }
+    public init(limits: Limits = Limits(), eventLog: EventLog = EventLog(), resumable: Bool = true) {
+        self.limits = limits
+        self.eventLog = eventLog
+        self.resumable = resumable
+    }
 
     public var count: Int { sessions.withLock { $0.count } }
 
     /// Creates a session, or returns `nil` when the cap is reached.
     public func create(protocolVersion: ProtocolVersion, clientCapabilities: JSONObject, clientInfo: JSONObject?) -> Session? {
-        let session = Session(id: Self.makeID(), protocolVersion: protocolVersion, clientCapabilities: clientCapabilities, clientInfo: clientInfo)
+        let session = Session(
+            id: Self.makeID(), protocolVersion: protocolVersion, clientCapabilities: clientCapabilities, clientInfo: clientInfo,
+            eventLog: eventLog, resumable: resumable, maximumSubscriptions: limits.maximumSubscriptions)
         let inserted = sessions.withLock { sessions -> Bool in
             guard sessions.count < limits.maximumSessions else { return false }
             sessions[session.id] = session
@@ -60,7 +73,7 @@ public final class SessionStore: Sendable {
             for (id, session) in sessions {
                 let idle = session.state.withLock { state in
                     state.inFlight.isEmpty && state.pendingServerRequests.isEmpty
-                        && (state.standaloneStream == nil || state.standaloneStream!.isClosed)
+                        && !(state.standaloneStream?.isAttached ?? false)
                         && now - state.lastActivity > limits.idleTimeout
                 }
                 if idle {

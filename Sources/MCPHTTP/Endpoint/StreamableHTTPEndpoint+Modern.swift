@@ -31,6 +31,9 @@ extension StreamableHTTPEndpoint {
             }
             let version = try meta.servedVersion(id: call.id)
             try validateStandardHeaders(of: call, headers: headers)
+            if call.method == "subscriptions/listen" {
+                return try listen(call, accepted: accepted, channel: context.channel)
+            }
             if call.method == "tools/call", case .string(let name)? = call.params["name"], let tool = server.registry.tool(named: name) {
                 try ParameterHeaders.validate(tool: tool, arguments: call.params["arguments"]?.objectValue ?? [:], headers: request.headers, id: call.id)
             }

@@ -14,7 +14,8 @@ extension StreamableHTTPEndpoint {
     /// Runs one request and turns its outcome into the HTTP response.
     ///
     /// Legacy era: the request is registered with its session so `notifications/cancelled`
-    /// can stop it; a client that disconnects does not cancel it (transports §2.12).
+    /// can stop it; a client that disconnects does not cancel it (transports §2.12), and
+    /// with resumability its remaining events wait for a GET with `Last-Event-ID`.
     /// Modern era: closing the connection is the cancellation signal.
     func run(
         _ request: JSONRPCRequest,
@@ -73,40 +74,158 @@ extension StreamableHTTPEndpoint {
                 stream.close()
             } : nil
 
-        switch await stream.next() {
-        case .final(let bytes):
-            closeMonitor.remove(registration)
-            return finalReply(bytes, failure: failure.withLock { $0 }, request: request, modern: modern, accepted: accepted, headers: extraHeaders)
-        case .none:
-            closeMonitor.remove(registration)
-            return cancelledReply(accepted: accepted, headers: extraHeaders)
-        case .message(let first):
-            var headers = HTTPReply.sseHeaders
-            headers.append(contentsOf: extraHeaders)
-            let closeMonitor = self.closeMonitor
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody { writer in
-                    defer { closeMonitor.remove(registration) }
-                    do {
-                        try await writer.write(SSEFrame.message(first))
-                        streaming: while let event = await stream.next() {
-                            switch event {
-                            case .message(let bytes): try await writer.write(SSEFrame.message(bytes))
-                            case .final(let bytes):
-                                try await writer.write(SSEFrame.message(bytes))
-                                break streaming
-                            }
-                        }
-                        try await writer.finish(nil)
-                    } catch {
-                        // The client went away mid-stream. Legacy work goes on; its later messages are dropped.
-                        stream.close()
-                        if modern { task.cancel() }
-                        throw error
-                    }
-                })
+        // The first event decides the reply's shape: a final reply alone is JSON, anything earlier means SSE.
+        var first: MessageStream.Event
+        waiting: while true {
+            switch await stream.next() {
+            case .final(let bytes):
+                closeMonitor.remove(registration)
+                return finalReply(bytes, failure: failure.withLock { $0 }, request: request, modern: modern, accepted: accepted, headers: extraHeaders)
+            case .none:
+                closeMonitor.remove(registration)
+                return cancelledReply(accepted: accepted, headers: extraHeaders)
+            case .message(let bytes):
+                first = .message(bytes)
+                break waiting
+            case .disconnect:
+                // Polling needs an id to resume from: only resumable sessions that accept SSE can do it.
+                guard let session, session.resumable, session.protocolVersion.supportsPriming, accepted.eventStream else { continue }
+                first = .disconnect
+                break waiting
+            case .idle:
+                continue
+            }
         }
+        if let session, session.resumable {
+            return replayedReply(first: first, from: stream, session: session, channel: channel, headers: extraHeaders)
+        }
+        return liveReply(first: first, from: stream, task: task, modern: modern, closeRegistration: registration, headers: extraHeaders)
+    }
+
+    /// An SSE reply written straight from the handler's stream (2026-07-28, or legacy without resumability).
+    func liveReply(
+        first: MessageStream.Event, from stream: MessageStream, task: Task<Void, Never>, modern: Bool,
+        closeRegistration registration: ConnectionCloseMonitor.Registration?, headers extraHeaders: HTTPFields
+    ) -> Response {
+        var headers = HTTPReply.sseHeaders
+        headers.append(contentsOf: extraHeaders)
+        let closeMonitor = self.closeMonitor
+        let keepAlive = self.keepAlive
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                let ticking = keepAlive.add(stream)
+                defer {
+                    closeMonitor.remove(registration)
+                    keepAlive.remove(ticking)
+                }
+                do {
+                    var next: MessageStream.Event? = first
+                    streaming: while let event = next {
+                        switch event {
+                        case .message(let bytes): try await writer.write(SSEFrame.message(bytes))
+                        case .final(let bytes):
+                            try await writer.write(SSEFrame.message(bytes))
+                            break streaming
+                        case .idle: try await writer.write(SSEFrame.keepAlive)
+                        case .disconnect: break
+                        }
+                        next = await stream.next()
+                    }
+                    try await writer.finish(nil)
+                } catch {
+                    // The client went away mid-stream. Legacy work goes on; its later messages are dropped.
+                    stream.close()
+                    if modern { task.cancel() }
+                    throw error
+                }
+            })
+    }
+
+    /// A legacy SSE reply whose events are kept: the handler's messages are moved into a
+    /// numbered ``ReplayStream`` of the session, and the response reads from there. A dropped
+    /// connection loses nothing: the work goes on, its events stay, and GET with
+    /// `Last-Event-ID` picks the stream up again.
+    func replayedReply(first: MessageStream.Event, from stream: MessageStream, session: Session, channel: any Channel, headers: HTTPFields) -> Response {
+        let replay = session.openReplayStream()
+        // A fresh stream has no reader yet, so attaching from its start cannot fail.
+        let attachment = try! replay.attach(after: 0)
+        Task.detached {
+            var pending: MessageStream.Event?? = .some(first)
+            while true {
+                let event: MessageStream.Event?
+                if let queued = pending {
+                    event = queued
+                    pending = nil
+                } else {
+                    event = await stream.next()
+                }
+                switch event {
+                case .message(let bytes): await replay.append(bytes)
+                case .final(let bytes):
+                    replay.finish(bytes)
+                    return
+                case .disconnect: replay.requestDisconnect()
+                case .idle: continue
+                case .none:
+                    replay.finishWithoutResponse()
+                    return
+                }
+            }
+        }
+        return replayResponse(replay, attachment: attachment, session: session, priming: session.protocolVersion.supportsPriming, channel: channel, headers: headers)
+    }
+
+    /// Writes `replay` from `attachment` on: a priming event first when the session allows
+    /// one, then events with ids `<stream>-<sequence>`, keep-alives while quiet, until the
+    /// stream completes, the handler asks for a disconnect, or the client leaves.
+    func replayResponse(
+        _ replay: ReplayStream, attachment: ReplayStream.Attachment, session: Session, priming: Bool, channel: any Channel,
+        headers extraHeaders: HTTPFields = [:]
+    ) -> Response {
+        var headers = HTTPReply.sseHeaders
+        headers.append(contentsOf: extraHeaders)
+        let closeMonitor = self.closeMonitor
+        let keepAlive = self.keepAlive
+        let retry = options.retryMilliseconds
+        let withIDs = session.resumable
+        let prefix = "\(replay.number)-"
+        let registration = closeMonitor.add(channel: channel) { replay.detach(attachment) }
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                let ticking = keepAlive.add(replay)
+                defer {
+                    closeMonitor.remove(registration)
+                    keepAlive.remove(ticking)
+                    replay.detach(attachment)
+                }
+                if priming && withIDs {
+                    try await writer.write(SSEFrame.priming(id: prefix + String(attachment.cursor), retryMilliseconds: retry))
+                } else {
+                    // Flushes the headers, so the client sees the stream open before the first event.
+                    try await writer.write(SSEFrame.keepAlive)
+                }
+                streaming: while true {
+                    switch await replay.next() {
+                    case .message(let sequence, let bytes):
+                        try await writer.write(SSEFrame.message(bytes, id: withIDs ? prefix + String(sequence) : nil))
+                    case .final(let sequence, let bytes):
+                        try await writer.write(SSEFrame.message(bytes, id: withIDs ? prefix + String(sequence) : nil))
+                        break streaming
+                    case .idle:
+                        try await writer.write(SSEFrame.keepAlive)
+                    case .disconnect:
+                        try await writer.write(SSEFrame.retry(retry))
+                        break streaming
+                    case .gap, .end:
+                        break streaming
+                    }
+                }
+                // Detach before the response ends, so a resume that races the end finds the stream free.
+                replay.detach(attachment)
+                try await writer.finish(nil)
+            })
     }
 
     static func encode(_ outcome: Result<JSONObject, MCPError>, id: JSONRPCID) -> [UInt8] {

@@ -17,18 +17,21 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     public let server: MCPServer
     public let options: EndpointOptions
     let closeMonitor: ConnectionCloseMonitor
+    let keepAlive: KeepAliveTicker
     let logger: Logger
 
     /// - Parameter closeMonitor: the monitor whose channel handler is installed on every
     ///   connection (see ``ConnectionCloseMonitor/makeChannelHandler()``); it is how a 2026-07-28
     ///   client's closed stream becomes cancellation.
+    /// - Parameter keepAlive: the ticker (run as a service) that wakes quiet SSE streams for a keep-alive comment.
     public init(
         server: MCPServer, options: EndpointOptions = EndpointOptions(), closeMonitor: ConnectionCloseMonitor,
-        logger: Logger = Logger(label: "portico.http")
+        keepAlive: KeepAliveTicker = KeepAliveTicker(interval: nil), logger: Logger = Logger(label: "portico.http")
     ) {
         self.server = server
         self.options = options
         self.closeMonitor = closeMonitor
+        self.keepAlive = keepAlive
         self.logger = logger
     }
 

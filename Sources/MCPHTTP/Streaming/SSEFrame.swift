@@ -20,4 +20,36 @@ enum SSEFrame {
 
     /// A comment line; clients ignore it, proxies see traffic.
     static let keepAlive: ByteBuffer = ByteBuffer(staticString: ": keepalive\n\n")
+
+    /// The 2025-11-25 priming event: an id to resume from, the reconnection delay, empty data
+    /// (transports §Sending Messages to the Server). Only for sessions at 2025-11-25 or later:
+    /// older clients parse the empty data as JSON and fail.
+    static func priming(id: String, retryMilliseconds: Int) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(48)
+        buffer.writeStaticString("id: ")
+        buffer.writeString(id)
+        buffer.writeStaticString("\nretry: ")
+        buffer.writeString(String(retryMilliseconds))
+        buffer.writeStaticString("\ndata: \n\n")
+        return buffer
+    }
+
+    /// A bare `retry:` field, sent before the server closes a connection it means the client to resume.
+    static func retry(_ milliseconds: Int) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeStaticString("retry: ")
+        buffer.writeString(String(milliseconds))
+        buffer.writeStaticString("\n\n")
+        return buffer
+    }
+
+    /// A 2024-11-05 `endpoint` event naming where the client POSTs its messages.
+    static func endpoint(_ uri: String) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeStaticString("event: endpoint\ndata: ")
+        buffer.writeString(uri)
+        buffer.writeStaticString("\n\n")
+        return buffer
+    }
 }

@@ -22,27 +22,34 @@ public struct PorticoServer: Sendable {
     /// The protocol engine; register Swift tools, resources and prompts on `server.registry`.
     public let server: MCPServer
     let closeMonitor = ConnectionCloseMonitor()
+    let keepAlive: KeepAliveTicker
     let logger: Logger
 
     public init(configuration: PorticoConfiguration, packs: [PorticoConfiguration.ToolPack]? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        let streams = configuration.streams
         let sessions = SessionStore(
             limits: .init(
                 maximumSessions: configuration.limits.maxSessions,
-                idleTimeout: .seconds(configuration.limits.sessionIdleTimeoutSeconds)))
+                idleTimeout: .seconds(configuration.limits.sessionIdleTimeoutSeconds),
+                maximumSubscriptions: streams.maxSubscriptions),
+            eventLog: EventLog(limits: .init(maximumBytes: streams.eventLogBytes, eventsPerStream: streams.eventsPerStream)),
+            resumable: streams.resumable)
+        keepAlive = KeepAliveTicker(interval: streams.keepaliveSeconds > 0 ? .milliseconds(Int64(streams.keepaliveSeconds * 1000)) : nil)
         server = MCPServer(
             info: MCPServer.Info(
                 name: "portico", version: Self.version, title: "Portico",
                 description: "A remote MCP server on your own box", websiteURL: nil,
                 instructions: nil),
             sessions: sessions,
+            listeners: ListenerHub(maximumListeners: streams.maxListeners),
             options: .init(pageSize: configuration.limits.pageSize),
             logger: logger)
         for pack in packs ?? configuration.tools.packs {
             switch pack {
             case .demo: try DemoPack.register(in: server.registry)
-            case .conformance: try ConformancePack.register(in: server.registry)
+            case .conformance: try ConformancePack.register(in: server)
             }
         }
     }
@@ -56,7 +63,10 @@ public struct PorticoServer: Sendable {
             originPolicy: OriginPolicy(
                 allowedHosts: listen.allowedHosts + Self.publicHosts(listen.publicURL),
                 allowedOrigins: listen.allowedOrigins,
-                loopbackOnly: OriginPolicy.isLoopbackAddress(listen.host)))
+                loopbackOnly: OriginPolicy.isLoopbackAddress(listen.host)),
+            retryMilliseconds: configuration.streams.retryMilliseconds,
+            maximumSubscriptions: configuration.streams.maxSubscriptions,
+            legacySSE: configuration.streams.legacySSE)
     }
 
     static func publicHosts(_ url: String?) -> [String] {
@@ -68,7 +78,8 @@ public struct PorticoServer: Sendable {
     /// The Hummingbird router with the MCP endpoint and a health route.
     public func makeRouter() -> Router<MCPRequestContext> {
         let router = Router(context: MCPRequestContext.self)
-        StreamableHTTPEndpoint<MCPRequestContext>(server: server, options: endpointOptions, closeMonitor: closeMonitor, logger: logger)
+        StreamableHTTPEndpoint<MCPRequestContext>(
+            server: server, options: endpointOptions, closeMonitor: closeMonitor, keepAlive: keepAlive, logger: logger)
             .register(on: router)
         router.get("/healthz") { _, _ in "ok\n" }
         return router
@@ -101,7 +112,7 @@ public struct PorticoServer: Sendable {
         }
         let housekeeping = SessionHousekeeping(server: server, interval: .seconds(30), logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: housekeeping)],
+            services: [.init(service: app), .init(service: housekeeping), .init(service: keepAlive)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(listen.drainTimeoutSeconds)

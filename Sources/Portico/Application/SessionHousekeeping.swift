@@ -20,6 +20,6 @@ struct SessionHousekeeping: Service {
                 }
             }
         }
-        server.closeStandaloneStreams()
+        server.closeLongLivedStreams()
     }
 }

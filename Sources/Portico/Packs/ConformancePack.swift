@@ -6,8 +6,9 @@ public enum ConformancePack {
     static let png1x1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
     static let wavSilence = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA="
 
-    public static func register(in registry: Registry) throws {
-        for tool in tools { try registry.register(tool) }
+    public static func register(in server: MCPServer) throws {
+        let registry = server.registry
+        for tool in tools + triggerTools(server) { try registry.register(tool) }
         try registry.register(Resource.text(
             uri: "test://static-text", name: "static-text", description: "A static text resource",
             "This is the content of the static text resource."))
@@ -80,7 +81,11 @@ public enum ConformancePack {
             Tool(name: "test_error_handling", description: "Always fails as a tool error", inputSchema: noArguments) { _, _ in
                 .error("This tool intentionally returns an error for testing")
             },
-            Tool(name: "test_reconnection", description: "Answers after a short pause", inputSchema: noArguments) { _, _ in
+            Tool(
+                name: "test_reconnection", description: "Closes the client's connection (2025-11-25 polling), then answers 100 ms later",
+                inputSchema: noArguments
+            ) { _, context in
+                context.closeSSEStream()
                 try await Task.sleep(for: .milliseconds(100))
                 return .text("Reconnection test completed")
             },

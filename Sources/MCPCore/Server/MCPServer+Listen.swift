@@ -1,0 +1,71 @@
+extension MCPServer {
+    /// Reads the `notifications` filter of a `subscriptions/listen` request and the subset
+    /// this server agrees to honour (kinds it has nothing for are left out of the
+    /// acknowledgement, 2026-07-28 basic/patterns/subscriptions §Acknowledgment).
+    public func listenFilter(_ request: JSONRPCRequest, maximumSubscriptions: Int) throws(MCPError) -> (ListenerHub.Filter, acknowledged: JSONObject) {
+        let requested: JSONObject
+        switch request.params["notifications"] {
+        case .none, .some(.null): requested = [:]
+        case .some(.object(let object)): requested = object
+        case .some(let other):
+            throw .invalidParams("subscriptions/listen: 'notifications' must be an object, got \(other.typeName)")
+        }
+        let contents = registry.snapshot
+        let hasResources = !contents.resources.isEmpty || !contents.templates.isEmpty
+        var filter = ListenerHub.Filter()
+        var acknowledged = JSONObject()
+        for (key, value) in requested {
+            switch key {
+            case "toolsListChanged", "promptsListChanged", "resourcesListChanged":
+                guard case .bool(let wanted) = value else {
+                    throw .invalidParams("subscriptions/listen: 'notifications.\(key)' must be a boolean, got \(value.typeName)")
+                }
+                let supported: Bool
+                switch key {
+                case "toolsListChanged": supported = !contents.tools.isEmpty
+                case "promptsListChanged": supported = !contents.prompts.isEmpty
+                default: supported = hasResources
+                }
+                guard wanted, supported else { continue }
+                switch key {
+                case "toolsListChanged": filter.toolsListChanged = true
+                case "promptsListChanged": filter.promptsListChanged = true
+                default: filter.resourcesListChanged = true
+                }
+                acknowledged[key] = true
+            case "resourceSubscriptions":
+                guard case .array(let elements) = value else {
+                    throw .invalidParams("subscriptions/listen: 'notifications.resourceSubscriptions' must be an array of URI strings, got \(value.typeName)")
+                }
+                guard elements.count <= maximumSubscriptions else {
+                    throw .invalidParams(
+                        "subscriptions/listen: 'notifications.resourceSubscriptions' lists \(elements.count) URIs; at most \(maximumSubscriptions) are allowed per stream")
+                }
+                var uris: [JSONValue] = []
+                for (index, element) in elements.enumerated() {
+                    guard case .string(let uri) = element else {
+                        throw .invalidParams("subscriptions/listen: 'notifications.resourceSubscriptions[\(index)]' must be a string, got \(element.typeName)")
+                    }
+                    if filter.resourceSubscriptions.insert(uri).inserted { uris.append(element) }
+                }
+                if hasResources {
+                    acknowledged[key] = .array(uris)
+                } else {
+                    filter.resourceSubscriptions = []
+                }
+            default:
+                // Unknown kinds (a newer client's) are not honoured and not acknowledged.
+                continue
+            }
+        }
+        return (filter, acknowledged)
+    }
+
+    /// The first message on a listen stream.
+    public func listenAcknowledgement(subscriptionID: JSONRPCID, acknowledged: JSONObject) -> [UInt8] {
+        JSONRPCNotification(
+            method: "notifications/subscriptions/acknowledged",
+            params: ["_meta": .object([MetaKey.subscriptionId: subscriptionID.json]), "notifications": .object(acknowledged)]
+        ).encoded()
+    }
+}

@@ -1,0 +1,102 @@
+import Synchronization
+
+/// The open 2026-07-28 `subscriptions/listen` streams and what each asked to hear.
+///
+/// A registry change or a resource update is offered to every listener whose filter names
+/// it, tagged with that listener's subscription id (2026-07-28 basic/patterns/subscriptions
+/// §Receiving Notifications). Offers never wait, so one stalled client cannot delay the
+/// others; a client that stops reading has its stream closed and reconnects.
+public final class ListenerHub: Sendable {
+    /// The notification kinds one listen request opted into.
+    public struct Filter: Sendable, Equatable {
+        public var toolsListChanged = false
+        public var promptsListChanged = false
+        public var resourcesListChanged = false
+        public var resourceSubscriptions: Set<String> = []
+
+        public init() {}
+
+        func includes(_ list: Registry.List) -> Bool {
+            switch list {
+            case .tools: toolsListChanged
+            case .prompts: promptsListChanged
+            case .resources: resourcesListChanged
+            }
+        }
+    }
+
+    /// One open listen stream.
+    public final class Listener: Sendable {
+        /// The listen request's id: the subscription id every message carries.
+        public let subscriptionID: JSONRPCID
+        public let filter: Filter
+        public let stream: MessageStream
+
+        init(subscriptionID: JSONRPCID, filter: Filter, stream: MessageStream) {
+            self.subscriptionID = subscriptionID
+            self.filter = filter
+            self.stream = stream
+        }
+
+        /// `params._meta` carrying the subscription id.
+        var meta: JSONValue { .object([MetaKey.subscriptionId: subscriptionID.json]) }
+    }
+
+    public let maximumListeners: Int
+    private let listeners = Mutex<[ObjectIdentifier: Listener]>([:])
+
+    public init(maximumListeners: Int = 10_000) {
+        self.maximumListeners = maximumListeners
+    }
+
+    public var count: Int { listeners.withLock { $0.count } }
+
+    /// Registers a listener; `nil` when the hub is full (the transport answers 503).
+    public func add(subscriptionID: JSONRPCID, filter: Filter, stream: MessageStream) -> Listener? {
+        let listener = Listener(subscriptionID: subscriptionID, filter: filter, stream: stream)
+        let added = listeners.withLock { listeners -> Bool in
+            guard listeners.count < maximumListeners else { return false }
+            listeners[ObjectIdentifier(listener)] = listener
+            return true
+        }
+        return added ? listener : nil
+    }
+
+    public func remove(_ listener: Listener) {
+        _ = listeners.withLock { $0.removeValue(forKey: ObjectIdentifier(listener)) }
+    }
+
+    /// `notifications/<list>/list_changed` to every listener that asked for it; returns how many got it.
+    @discardableResult
+    func listChanged(_ list: Registry.List) -> Int {
+        let method = "notifications/\(list.rawValue)/list_changed"
+        var delivered = 0
+        for listener in snapshot() where listener.filter.includes(list) {
+            let bytes = JSONRPCNotification(method: method, params: ["_meta": listener.meta]).encoded()
+            if listener.stream.offer(bytes) { delivered += 1 }
+        }
+        return delivered
+    }
+
+    /// `notifications/resources/updated` to every listener subscribed to `uri`.
+    func resourceUpdated(_ uri: String) {
+        for listener in snapshot() where listener.filter.resourceSubscriptions.contains(uri) {
+            let bytes = JSONRPCNotification(
+                method: "notifications/resources/updated", params: ["_meta": listener.meta, "uri": .string(uri)]
+            ).encoded()
+            listener.stream.offer(bytes)
+        }
+    }
+
+    /// Graceful shutdown: each listen request gets its final, successful response
+    /// (subscriptions §Graceful Closure), built by `response`.
+    func closeAll(response: (Listener) -> [UInt8]) {
+        for listener in snapshot() {
+            listener.stream.finish(response(listener))
+        }
+    }
+
+    private func snapshot() -> [Listener] {
+        listeners.withLock { Array($0.values) }
+    }
+}

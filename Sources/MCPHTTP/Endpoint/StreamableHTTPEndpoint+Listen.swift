@@ -1,0 +1,57 @@
+import Hummingbird
+import Logging
+import MCPCore
+import NIOCore
+
+extension StreamableHTTPEndpoint {
+    /// `subscriptions/listen` (2026-07-28 basic/patterns/subscriptions): an SSE response that
+    /// stays open. The acknowledgement comes first, then only the kinds the client opted
+    /// into, each tagged with the subscription id; the client ends it by closing the stream,
+    /// the server on shutdown with a final response.
+    func listen(_ call: JSONRPCRequest, accepted: AcceptedMediaTypes, channel: any Channel) throws(MCPError) -> Response {
+        guard accepted.eventStream else {
+            throw MCPError(code: .invalidRequest, message: "Not Acceptable: subscriptions/listen answers with a stream; Accept must list text/event-stream", id: call.id, httpStatus: 406)
+        }
+        let (filter, acknowledged): (ListenerHub.Filter, JSONObject)
+        do {
+            (filter, acknowledged) = try server.listenFilter(call, maximumSubscriptions: options.maximumSubscriptions)
+        } catch {
+            // A malformed filter is a bad request, never a stream.
+            throw MCPError(code: error.code, message: error.message, data: error.data, id: call.id, httpStatus: 400)
+        }
+        let stream = MessageStream()
+        guard let listener = server.listeners.add(subscriptionID: call.id, filter: filter, stream: stream) else {
+            throw MCPError(
+                code: .internalError, message: "Too many open listen streams (\(server.listeners.maximumListeners)); try again later",
+                id: call.id, httpStatus: 503)
+        }
+        let acknowledgement = server.listenAcknowledgement(subscriptionID: call.id, acknowledged: acknowledged)
+        let listeners = server.listeners
+        let closeMonitor = self.closeMonitor
+        let keepAlive = self.keepAlive
+        let registration = closeMonitor.add(channel: channel) { stream.close() }
+        return Response(
+            status: .ok, headers: HTTPReply.sseHeaders,
+            body: ResponseBody { writer in
+                let ticking = keepAlive.add(stream)
+                defer {
+                    listeners.remove(listener)
+                    keepAlive.remove(ticking)
+                    closeMonitor.remove(registration)
+                    stream.close()
+                }
+                try await writer.write(SSEFrame.message(acknowledgement))
+                streaming: while let event = await stream.next() {
+                    switch event {
+                    case .message(let bytes): try await writer.write(SSEFrame.message(bytes))
+                    case .final(let bytes):
+                        try await writer.write(SSEFrame.message(bytes))
+                        break streaming
+                    case .idle: try await writer.write(SSEFrame.keepAlive)
+                    case .disconnect: break
+                    }
+                }
+                try await writer.finish(nil)
+            })
+    }
+}
