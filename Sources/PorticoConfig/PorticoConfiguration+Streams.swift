@@ -144,13 +144,13 @@ extension PorticoConfiguration.RequestState {
     }
 
     /// The key bytes, reading `env:NAME` entries from `environment`; throws a message naming the bad entry.
-    public func keyBytes(environment: [String: String]) throws(ConfigError) -> [[UInt8]] {
+    public func keyBytes(environment: (String) -> String?) throws(ConfigError) -> [[UInt8]] {
         var result: [[UInt8]] = []
         for (index, entry) in keys.enumerated() {
             var text = entry
             if entry.hasPrefix("env:") {
                 let name = String(entry.dropFirst(4))
-                guard let value = environment[name] else {
+                guard let value = environment(name) else {
                     throw ConfigError(source: "environment", issues: [ConfigIssue(keyPath: "request_state.keys[\(index)]", message: "environment variable \(name) is not set")])
                 }
                 text = value

@@ -18,6 +18,8 @@ public struct HandlerContext: Sendable {
     let requestLogLevel: LoggingLevel?
     let session: Session?
     let stream: MessageStream?
+    /// Answers gathered for this request's input requests (see ``input(_:_:)``).
+    var inputRound: InputRound?
 
     public init(
         requestID: JSONRPCID,

@@ -26,6 +26,12 @@ extension MCPServer {
         for argument in prompt.arguments where argument.required && arguments[argument.name] == nil {
             throw MCPError.invalidParams("prompts/get: missing required argument '\(argument.name)' for prompt '\(name)'")
         }
+        return try await withInputRounds(request, name: name, context: context) { context in
+            try await render(prompt, arguments: arguments, context: context)
+        }
+    }
+
+    private func render(_ prompt: Prompt, arguments: [String: String], context: HandlerContext) async throws -> JSONObject {
         let rendered = try await prompt.render(arguments, context)
         var result: JSONObject = [:]
         if let description = rendered.description ?? prompt.description { result["description"] = .string(description) }

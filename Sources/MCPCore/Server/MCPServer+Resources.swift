@@ -13,6 +13,12 @@ extension MCPServer {
         guard case .string(let uri)? = request.params["uri"] else {
             throw MCPError.invalidParams("resources/read: 'uri' must be a string")
         }
+        return try await withInputRounds(request, name: uri, context: context) { context in
+            try await read(uri, context: context)
+        }
+    }
+
+    private func read(_ uri: String, context: HandlerContext) async throws -> JSONObject {
         let contents = registry.snapshot
         var read: [ResourceContents]?
         if let resource = contents.resources[uri] {

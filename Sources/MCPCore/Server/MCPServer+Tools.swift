@@ -23,8 +23,17 @@ extension MCPServer {
         if context.protocolVersion.isModern {
             try Self.checkRequiredCapabilities(tool.requiredClientCapabilities, declared: context.clientCapabilities)
         }
+        return try await withInputRounds(request, name: name, context: context) { context in
+            try await run(tool, arguments: arguments, request: request, context: context)
+        }
+    }
+
+    private func run(_ tool: Tool, arguments: JSONObject, request: JSONRPCRequest, context: HandlerContext) async throws -> JSONObject {
+        let name = tool.name
         do {
             return try await tool.handler(arguments, context).json
+        } catch let required as InputRequired {
+            throw required
         } catch let error as ToolError {
             return ToolResult.error(error.message).json
         } catch let error as MCPError {

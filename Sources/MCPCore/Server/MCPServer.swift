@@ -54,14 +54,18 @@ public final class MCPServer: Sendable {
     /// Open 2026-07-28 `subscriptions/listen` streams.
     public let listeners: ListenerHub
     let cursors: CursorCodec
+    /// Seals 2026-07-28 `requestState`.
+    let requestStates: RequestStateSealer
     let logger: Logger
     /// `serverInfo` as every 2026-07-28 result carries it, built once.
     let modernServerInfo: JSONValue
 
     public init(
         info: Info, registry: Registry = Registry(), sessions: SessionStore = SessionStore(), listeners: ListenerHub = ListenerHub(),
+        requestStates: RequestStateSealer = RequestStateSealer(),
         options: Options = Options(), logger: Logger = Logger(label: "portico.mcp")
     ) {
+        self.requestStates = requestStates
         self.info = info
         self.registry = registry
         self.sessions = sessions
@@ -131,7 +135,7 @@ public final class MCPServer: Sendable {
                 cacheable = true
             case "resources/read":
                 result = try await readResource(request, context: context)
-                if modern {
+                if modern, result["resultType"] == nil {
                     result["ttlMs"] = 0
                     result["cacheScope"] = "public"
                 }

@@ -6,6 +6,9 @@ public import NIOCore
 public import PorticoConfig
 import ServiceLifecycle
 import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The composition root: one MCP server, its HTTP endpoint, and the services that keep it
 /// healthy, built from a ``PorticoConfiguration``.
@@ -44,6 +47,9 @@ public struct PorticoServer: Sendable {
                 instructions: nil),
             sessions: sessions,
             listeners: ListenerHub(maximumListeners: streams.maxListeners),
+            requestStates: RequestStateSealer(
+                keys: try configuration.requestState.keyBytes { name in getenv(name).map { String(cString: $0) } },
+                lifetime: .seconds(configuration.requestState.ttlSeconds)),
             options: .init(pageSize: configuration.limits.pageSize),
             logger: logger)
         for pack in packs ?? configuration.tools.packs {

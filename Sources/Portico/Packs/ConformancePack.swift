@@ -8,7 +8,7 @@ public enum ConformancePack {
 
     public static func register(in server: MCPServer) throws {
         let registry = server.registry
-        for tool in tools + triggerTools(server) { try registry.register(tool) }
+        for tool in tools + triggerTools(server) + inputRequestTools { try registry.register(tool) }
         try registry.register(Resource.text(
             uri: "test://static-text", name: "static-text", description: "A static text resource",
             "This is the content of the static text resource."))
@@ -27,7 +27,7 @@ public enum ConformancePack {
             let body: JSONValue = ["id": .string(id), "templateTest": true, "data": .string("Data for ID: \(id)")]
             return [ResourceContents(uri: uri, mimeType: "application/json", text: body.jsonString)]
         })
-        for prompt in prompts { try registry.register(prompt) }
+        for prompt in prompts + inputRequestPrompts { try registry.register(prompt) }
         try registry.register(Resource(
             uri: "test://cancellations", name: "cancellations", description: "How test_wait_for_cancel calls ended: {\"cancelled\":n,\"completed\":n}",
             mimeType: "application/json"
