@@ -95,12 +95,13 @@ public final class MCPServer: Sendable {
 
     /// Handles `initialize`: negotiates the version and opens a session.
     /// - SeeAlso: spec basic/lifecycle (2025-03-26 … 2025-11-25).
-    public func initialize(_ request: JSONRPCRequest) throws(MCPError) -> (Session, JSONObject) {
+    /// - Parameter versions: the versions this transport serves (the HTTP+SSE transport adds 2024-11-05).
+    public func initialize(_ request: JSONRPCRequest, versions: [ProtocolVersion] = ProtocolVersion.legacy) throws(MCPError) -> (Session, JSONObject) {
         guard case .string(let requested)? = request.params["protocolVersion"] else {
             throw .invalidParams("initialize: 'protocolVersion' must be a string")
         }
         let capabilities = request.params["capabilities"]?.objectValue ?? [:]
-        let version = ProtocolVersion.negotiate(requested: requested)
+        let version = ProtocolVersion.negotiate(requested: requested, among: versions)
         guard let session = sessions.create(protocolVersion: version, clientCapabilities: capabilities, clientInfo: request.params["clientInfo"]?.objectValue) else {
             throw MCPError(code: .internalError, message: "Too many sessions; try again later", httpStatus: 503)
         }

@@ -96,7 +96,7 @@ public final class SessionStore: Sendable {
     }
 
     /// 256 random bits as 43 base64url characters: visible ASCII, unguessable (transports §Session Management).
-    static func makeID() -> String {
+    public static func makeID() -> String {
         // One call into BoringSSL's CSPRNG instead of four getrandom(2) system calls.
         SymmetricKey(size: .bits256).withUnsafeBytes { Base64URL.encode($0) }
     }

@@ -26,6 +26,8 @@ public struct PorticoServer: Sendable {
     public let server: MCPServer
     let closeMonitor = ConnectionCloseMonitor()
     let keepAlive: KeepAliveTicker
+    /// Connections of the 2024-11-05 HTTP+SSE transport.
+    let httpSSEConnections: HTTPSSEConnections
     let logger: Logger
 
     public init(configuration: PorticoConfiguration, packs: [PorticoConfiguration.ToolPack]? = nil, logger: Logger) throws {
@@ -39,6 +41,7 @@ public struct PorticoServer: Sendable {
                 maximumSubscriptions: streams.maxSubscriptions),
             eventLog: EventLog(limits: .init(maximumBytes: streams.eventLogBytes, eventsPerStream: streams.eventsPerStream)),
             resumable: streams.resumable)
+        httpSSEConnections = HTTPSSEConnections(maximumConnections: configuration.limits.maxSessions)
         keepAlive = KeepAliveTicker(interval: streams.keepaliveSeconds > 0 ? .milliseconds(Int64(streams.keepaliveSeconds * 1000)) : nil)
         server = MCPServer(
             info: MCPServer.Info(
@@ -84,9 +87,12 @@ public struct PorticoServer: Sendable {
     /// The Hummingbird router with the MCP endpoint and a health route.
     public func makeRouter() -> Router<MCPRequestContext> {
         let router = Router(context: MCPRequestContext.self)
-        StreamableHTTPEndpoint<MCPRequestContext>(
+        let endpoint = StreamableHTTPEndpoint<MCPRequestContext>(
             server: server, options: endpointOptions, closeMonitor: closeMonitor, keepAlive: keepAlive, logger: logger)
-            .register(on: router)
+        endpoint.register(on: router)
+        if configuration.streams.legacySSE {
+            HTTPSSEEndpoint(streamable: endpoint, connections: httpSSEConnections).register(on: router)
+        }
         router.get("/healthz") { _, _ in "ok\n" }
         return router
     }
@@ -116,7 +122,7 @@ public struct PorticoServer: Sendable {
             let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
             onListening("http://\(host):\(port)\(path)")
         }
-        let housekeeping = SessionHousekeeping(server: server, interval: .seconds(30), logger: logger)
+        let housekeeping = SessionHousekeeping(server: server, httpSSEConnections: httpSSEConnections, interval: .seconds(30), logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: app), .init(service: housekeeping), .init(service: keepAlive)],
             gracefulShutdownSignals: [.sigterm, .sigint],

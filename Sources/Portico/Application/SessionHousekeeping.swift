@@ -1,11 +1,13 @@
 import Logging
 import MCPCore
+import MCPHTTP
 import ServiceLifecycle
 
 /// Reaps idle legacy sessions on a timer and, on graceful shutdown, ends every GET stream
 /// first so the HTTP server can drain the remaining calls.
 struct SessionHousekeeping: Service {
     let server: MCPServer
+    let httpSSEConnections: HTTPSSEConnections
     let interval: Duration
     let logger: Logger
 
@@ -21,5 +23,6 @@ struct SessionHousekeeping: Service {
             }
         }
         server.closeLongLivedStreams()
+        httpSSEConnections.closeAll()
     }
 }

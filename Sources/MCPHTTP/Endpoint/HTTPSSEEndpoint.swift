@@ -1,0 +1,168 @@
+public import Hummingbird
+public import Logging
+public import MCPCore
+import NIOCore
+import Synchronization
+
+/// The deprecated 2024-11-05 HTTP+SSE transport, for clients that predate Streamable HTTP
+/// (spec 2024-11-05 basic/transports; kept alongside the MCP endpoint as the later
+/// revisions' §Backwards Compatibility suggests).
+///
+/// `GET /sse` opens the stream and names the POST endpoint in an `endpoint` event;
+/// `POST /messages?session_id=…` takes one JSON-RPC message and answers 202, the reply
+/// going out on the stream as `event: message`. Sessions, handlers, progress and
+/// server→client requests are the same machinery as Streamable HTTP's legacy era.
+public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
+    let streamable: StreamableHTTPEndpoint<Context>
+    let connections: HTTPSSEConnections
+    public let streamPath: String
+    public let messagesPath: String
+
+    public init(streamable: StreamableHTTPEndpoint<Context>, connections: HTTPSSEConnections, streamPath: String = "/sse", messagesPath: String = "/messages") {
+        self.streamable = streamable
+        self.connections = connections
+        self.streamPath = streamPath
+        self.messagesPath = messagesPath
+    }
+
+    var server: MCPServer { streamable.server }
+
+    public func register(on router: Router<Context>) {
+        router.get(RouterPath(streamPath)) { request, context in self.open(request, context: context) }
+        router.post(RouterPath(messagesPath)) { request, context in await self.receive(request, context: context) }
+    }
+
+    // MARK: GET /sse
+
+    func open(_ request: Request, context: Context) -> Response {
+        if let refusal = streamable.refuseForeignCaller(request, origin: request.headers[.origin]) { return refusal }
+        if let accept = request.headers[.accept], !AcceptedMediaTypes(header: accept).eventStream {
+            return HTTPReply.error(MCPError(code: .invalidRequest, message: "Not Acceptable: GET \(streamPath) needs Accept: text/event-stream"), status: .notAcceptable)
+        }
+        guard let connection = connections.open() else {
+            return HTTPReply.error(
+                MCPError(code: .internalError, message: "Too many open SSE connections; try again later"), status: .serviceUnavailable, headers: [.retryAfter: "5"])
+        }
+        let stream = connection.outbound
+        let connections = self.connections
+        let sessions = server.sessions
+        let closeMonitor = streamable.closeMonitor
+        let keepAlive = streamable.keepAlive
+        let registration = closeMonitor.add(channel: context.channel) { stream.close() }
+        let endpoint = "\(messagesPath)?session_id=\(connection.id)"
+        return Response(
+            status: .ok, headers: HTTPReply.sseHeaders,
+            body: ResponseBody { writer in
+                let ticking = keepAlive.add(stream)
+                defer {
+                    closeMonitor.remove(registration)
+                    keepAlive.remove(ticking)
+                    stream.close()
+                    connections.remove(connection)
+                    // The stream was the session's only way back: without it the session is over.
+                    if let session = connection.session { sessions.remove(id: session.id) }
+                }
+                try await writer.write(SSEFrame.endpoint(endpoint))
+                streaming: while let event = await stream.next() {
+                    switch event {
+                    case .message(let bytes), .final(let bytes): try await writer.write(SSEFrame.message(bytes))
+                    case .idle: try await writer.write(SSEFrame.keepAlive)
+                    case .disconnect: break streaming
+                    }
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    // MARK: POST /messages
+
+    func receive(_ request: Request, context: Context) async -> Response {
+        if let refusal = streamable.refuseForeignCaller(request, origin: request.headers[.origin]) { return refusal }
+        guard let id = request.uri.queryParameters["session_id"].map(String.init), !id.isEmpty else {
+            return HTTPReply.error(MCPError(code: .invalidRequest, message: "Bad Request: missing session_id query parameter"), status: .badRequest)
+        }
+        guard let connection = connections.connection(id: id) else {
+            return HTTPReply.error(MCPError(code: .sessionNotFound, message: "Session not found: open \(streamPath) first"), status: .notFound)
+        }
+        guard JSONContentType.matches(request.headers[.contentType]) else {
+            return HTTPReply.error(MCPError(code: .invalidRequest, message: "Unsupported Media Type: Content-Type must be application/json"), status: .unsupportedMediaType)
+        }
+        let limit = streamable.options.maxBodyBytes
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: limit)
+        } catch {
+            return HTTPReply.error(MCPError(code: .invalidRequest, message: "Request body exceeds the limit of \(limit) bytes"), status: .contentTooLarge, headers: [.connection: "close"])
+        }
+        let message: JSONRPCMessage
+        do {
+            let json = try body.withUnsafeReadableBytes { try JSONParser.parse($0) }
+            message = try JSONRPCMessage(json: json)
+        } catch let error as MCPError {
+            return HTTPReply.error(error, status: .badRequest)
+        } catch {
+            return HTTPReply.error(MCPError(code: .parseError, message: "Parse error: \(error)"), status: .badRequest)
+        }
+        switch message {
+        case .request(let call) where call.method == "initialize":
+            do {
+                let (session, result) = try server.initialize(call, versions: ProtocolVersion.httpSSE)
+                guard connection.bind(session) else {
+                    server.sessions.remove(id: session.id)
+                    await connection.outbound.send(JSONRPCEncoding.error(MCPError(code: .invalidRequest, message: "This connection is already initialized"), id: call.id))
+                    return HTTPReply.accepted()
+                }
+                await connection.outbound.send(JSONRPCEncoding.result(id: call.id, result: result))
+            } catch {
+                await connection.outbound.send(JSONRPCEncoding.error(error, id: call.id))
+            }
+            return HTTPReply.accepted()
+        case .request(let call):
+            guard let session = connection.session else {
+                await connection.outbound.send(JSONRPCEncoding.error(MCPError(code: .invalidRequest, message: "Send initialize first"), id: call.id))
+                return HTTPReply.accepted()
+            }
+            dispatch(call, session: session, connection: connection, logger: context.logger)
+            return HTTPReply.accepted()
+        case .notification(let notification):
+            if let session = connection.session { streamable.handleNotification(notification, session: session) }
+            return HTTPReply.accepted()
+        case .response(let response):
+            connection.session?.resolve(response.id, with: response.outcome.mapError { $0 as any Error })
+            return HTTPReply.accepted()
+        }
+    }
+
+    /// Runs a request in its own task: its progress, logs and server→client requests go out
+    /// on the connection's stream, then its response.
+    func dispatch(_ call: JSONRPCRequest, session: Session, connection: HTTPSSEConnections.Connection, logger: Logger) {
+        let stream = connection.outbound
+        let server = self.server
+        let context = HandlerContext.legacy(call, session: session, logger: logger).withStream(stream)
+        // `notifications/cancelled` may arrive before the task exists: remember it and cancel on creation.
+        let box = Mutex<(task: Task<Void, Never>?, cancelRequested: Bool)>((nil, false))
+        let registered = session.beginRequest(call.id) {
+            box.withLock { box in
+                box.cancelRequested = true
+                box.task?.cancel()
+            }
+        }
+        guard registered else {
+            let error = MCPError(code: .invalidRequest, message: "Request id \(call.id) is already in flight in this session")
+            Task { await stream.send(JSONRPCEncoding.error(error, id: call.id)) }
+            return
+        }
+        let task = Task.detached {
+            let outcome = await server.handle(call, context: context)
+            session.endRequest(call.id)
+            // A cancelled request answers nothing (utilities/cancellation).
+            guard !Task.isCancelled else { return }
+            await stream.send(StreamableHTTPEndpoint<Context>.encode(outcome, id: call.id))
+        }
+        box.withLock { box in
+            box.task = task
+            if box.cancelRequested { task.cancel() }
+        }
+    }
+}
