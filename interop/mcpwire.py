@@ -1119,6 +1119,22 @@ def open_legacy_get(session: "LegacySession", last_event_id: str | None = None, 
     return RawStream(session.url, "GET", legacy_get_headers(session, last_event_id), head_timeout=timeout)
 
 
+def resume_legacy_stream(session: "LegacySession", last_event_id: str, *, attempts: int = 30, delay: float = 0.1,
+                         timeout: float = 10.0) -> tuple[RawStream, int]:
+    """GET + Last-Event-ID right after a client-side drop. A 409 means the server has not noticed
+    the dropped connection yet ("being read by another connection"); like a real client honouring
+    `retry:`, try again after `delay`, at most `attempts` times. Returns (stream, number of 409s)."""
+    conflicts = 0
+    rs = open_legacy_get(session, last_event_id, timeout)
+    while rs.status == 409 and conflicts < attempts:
+        conflicts += 1
+        rs.read_all(2)
+        rs.drop()
+        time.sleep(delay)  # bounded retry of an observable refusal (the server's view of the old connection)
+        rs = open_legacy_get(session, last_event_id, timeout)
+    return rs, conflicts
+
+
 def open_legacy_post(session: "LegacySession", body: dict, accept: str = JSON_AND_SSE, timeout: float = 10.0) -> RawStream:
     return RawStream(session.url, "POST", session.headers(accept=accept), body, head_timeout=timeout)
 

@@ -52,6 +52,7 @@ from mcpwire import (
     open_legacy_post,
     open_listen,
     parse_event_id,
+    resume_legacy_stream,
     post,
     rpc,
     subscription_id_of,
@@ -289,9 +290,10 @@ def test_sse_only_accept_forces_sse_with_ids_and_priming_only_at_2025_11_25(demo
 @pytest.mark.parametrize("version", LEGACY_VERSIONS)
 def test_get_stream_has_its_own_stream_number_and_priming_only_at_2025_11_25(conf, sessions, streams, version):
     s = sessions(conf.url, version)
-    first = streams(open_legacy_post(s, rpc("tools/list", None, 3), accept="text/event-stream"))
-    assert first.read_all(5) and first.is_sse
-    post_number, _ = assert_ids_well_formed(first, "tools/list reply")
+    first = streams(open_legacy_post(s, rpc("tools/call", {"name": "test_tool_with_progress", "arguments": {},
+                                                           "_meta": {"progressToken": "g"}}, 3)))
+    assert first.read_all(5) and first.is_sse and first.response_for(3)
+    post_number, _ = assert_ids_well_formed(first, "test_tool_with_progress reply")
     g = streams(open_legacy_get(s))
     assert g.status == 200 and g.is_sse
     if version == LATEST_LEGACY:
@@ -323,7 +325,8 @@ def test_dropped_post_stream_resumes_with_last_event_id(demo, sessions, streams,
     last_id = rs.events[-1].id
     rs.drop()
 
-    g = streams(open_legacy_get(s, last_event_id=last_id))
+    g, _ = resume_legacy_stream(s, last_id)
+    streams(g)
     assert g.status == 200 and g.is_sse, f"resume GET: HTTP {g.status} {g.body_text[:300]!r}"
     resp = g.wait_for_response(41, 15)
     assert resp is not None, f"result never delivered after resuming from {last_id}: {g.body_text[-400:]!r}"
@@ -350,7 +353,7 @@ def test_resume_after_the_call_finished_replays_the_rest_and_ends(conf, sessions
     after = wait_for_probe(conf.url, "completed", before["completed"])
     assert after["completed"] == before["completed"] + 1, f"the dropped call did not complete: {before} -> {after}"
     assert after["cancelled"] == before["cancelled"], "dropping a legacy stream must not cancel the call"
-    g = streams(open_legacy_get(s, last_event_id=last_id))
+    g = streams(resume_legacy_stream(s, last_id)[0])
     assert g.status == 200 and g.is_sse, f"resume GET: HTTP {g.status} {g.body_text[:300]!r}"
     resp = g.wait_for_response(42, 5)
     assert resp and resp["result"]["content"][0]["text"] == "not cancelled", g.body_text[:400]
@@ -366,7 +369,7 @@ def test_resume_works_while_the_standalone_get_stream_is_open(demo, sessions, st
     assert rs.wait_for(lambda r: len(progress_values(r)) >= 2, 10)
     last_id = rs.events[-1].id
     rs.drop()
-    g = streams(open_legacy_get(s, last_event_id=last_id))
+    g = streams(resume_legacy_stream(s, last_id)[0])
     assert g.status == 200, f"a resume GET must not be refused because a standalone GET stream is open: HTTP {g.status}"
     assert g.wait_for_response(43, 10), g.body_text[:300]
     standalone.wait_for(lambda r: bool(r.messages), 0.3)
@@ -380,7 +383,7 @@ def test_resume_never_replays_another_streams_events(demo, sessions, streams):
     assert a.wait_for(lambda r: len(progress_values(r)) >= 2, 10)
     last_a = a.events[-1].id
     a.drop()
-    g = streams(open_legacy_get(s, last_event_id=last_a))
+    g = streams(resume_legacy_stream(s, last_a)[0])
     assert g.wait_for_response(51, 15), g.body_text[-300:]
     assert b.wait_for_response(52, 15), b.body_text[-300:]
     foreign = [m for m in g.messages if m.get("id") == 52 or (m.get("params") or {}).get("progressToken") == "B"]
@@ -461,7 +464,8 @@ def test_property_concurrent_calls_with_random_drops_deliver_every_result_exactl
                     return
                 last_id = with_id[-1]
                 rs.drop()
-                rs = open_legacy_get(s, last_event_id=last_id)
+                rs, conflicts = resume_legacy_stream(s, last_id)
+                got["conflicts"] = got.get("conflicts", 0) + conflicts
             got["errors"].append("ran out of connections")
         except Exception as e:  # noqa: BLE001 - reported below with the plan
             got["errors"].append(repr(e))
@@ -857,3 +861,38 @@ def test_listen_past_max_listeners_gets_503_with_retry_after(server_pool, stream
         time.sleep(0.05)
     assert again.status == 200, f"a freed listener slot was never reused: HTTP {again.status}"
     assert again.wait_for(lambda r: ACK in r.methods(), 5)
+
+
+# ------------------------------------------------------------------------------ the official SDK client
+
+
+@pytest.mark.anyio
+async def test_sdk_client_listen_gets_typed_events_and_a_graceful_close_on_sigterm(fresh_servers):
+    import signal
+
+    import anyio
+    from mcp import Client
+    from mcp.client.subscriptions import ResourceUpdated, SubscriptionLost, ToolsListChanged
+
+    srv = fresh_servers.start("sdk-listen", {"streams": STREAMS, "server": {"drain_timeout_seconds": 3}},
+                              "--fixture", "conformance")
+    async with Client(srv.url, mode=MODERN_VERSION, read_timeout_seconds=30) as c:
+        async with c.listen(tools_list_changed=True, resource_subscriptions=[WATCHED]) as sub:
+            assert sub.honored.tools_list_changed is True, sub.honored
+            assert list(sub.honored.resource_subscriptions or []) == [WATCHED], sub.honored
+            assert isinstance(sub.subscription_id, str) and sub.subscription_id.startswith("listen-")
+            await c.call_tool("test_trigger_tool_change", {})
+            with anyio.fail_after(5):
+                event = await sub.__anext__()
+            assert event == ToolsListChanged(), event
+            await c.call_tool("test_trigger_resource_update", {"uri": WATCHED})
+            with anyio.fail_after(5):
+                event = await sub.__anext__()
+            assert event == ResourceUpdated(uri=WATCHED), event
+            srv.proc.send_signal(signal.SIGTERM)
+            try:
+                with anyio.fail_after(8):
+                    rest = [e async for e in sub]  # ends on the server's final response
+            except SubscriptionLost as e:
+                pytest.fail(f"the SDK saw an abrupt drop, not the graceful final response: {e}")
+            assert rest == [], rest

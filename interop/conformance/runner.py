@@ -45,6 +45,7 @@ from mcpwire import (  # noqa: E402
     META_INFO,
     META_LOGLEVEL,
     META_SERVERINFO,
+    META_SUBSCRIPTION_ID,
     META_VERSION,
     MODERN_VERSION,
     Exchange,
@@ -59,7 +60,9 @@ from mcpwire import (  # noqa: E402
     modern_params,
     new_http_client,
     notification,
+    open_listen,
     post,
+    read_exchange,
     rpc,
 )
 
@@ -77,19 +80,7 @@ SAMPLING_ANSWER = {
 ELICIT_ANSWER = {"action": "accept", "content": {"username": "testuser", "email": "test@example.com"}}
 ROOTS_ANSWER = {"roots": [{"uri": "file:///test/root", "name": "Test Root"}]}
 
-NOT_IN_MILESTONE = [
-    *(f"input-required-result-{n}" for n in (
-        "basic-elicitation", "basic-sampling", "basic-list-roots", "request-state", "multiple-input-requests",
-        "multi-round", "missing-input-response", "non-tool-request", "result-type", "unsupported-methods",
-        "tampered-state", "capability-check", "ignore-extra-params", "validate-input")),
-    *(f"tasks-{n}" for n in (
-        "lifecycle", "capability-negotiation", "wire-fields", "request-state-removal", "mrtr-input",
-        "request-headers", "dispatch-and-envelope", "status-notifications", "required-task-error",
-        "mrtr-composition")),
-    "server-stateless: sep-2575-server-sends-subscription-ack / -tags-subscription-id / "
-    "-honors-notification-filter / -sends-tools-list-changed-on-subscription / "
-    "-sends-prompts-list-changed-on-subscription (subscriptions/listen)",
-]
+NOT_IN_MILESTONE: list[str] = []
 
 
 # ============================================================================================
@@ -401,9 +392,11 @@ def s_multiple_streams(ctx: Ctx) -> None:
 
 @scenario("server-sse-polling", (V1125,), pending=True)
 def s_sse_polling(ctx: Ctx) -> None:
+    # Upstream reports these as WARNINGs (SHOULD-level); Portico implements SSE polling, so here
+    # every gap is a FAILURE (see shared/docs/mcp-streamable-http.md 6.7-6.9).
     listed = [t.get("name") for t in ctx.result_or_fail("server-sse-polling", "tools/list").get("tools", [])]
     if "test_reconnection" not in listed:
-        ctx.add("server-sse-polling", WARNING, "tool test_reconnection not implemented (not listed)")
+        ctx.add("server-sse-polling", FAILURE, "tool test_reconnection not implemented (not listed)")
         return
     s = ctx.session()
     h = s.headers(accept="text/event-stream, application/json")
@@ -411,41 +404,45 @@ def s_sse_polling(ctx: Ctx) -> None:
         ex = post(c, ctx.url, rpc("tools/call", {"name": "test_reconnection", "arguments": {}}, 1), h, timeout=10)
     ctx.observe(ex, "tools/call")
     if ex.status in (400, 404) or (ex.response_for(1) or {}).get("error", {}).get("code") in (-32601, -32602):
-        ctx.add("server-sse-polling", WARNING, "tool test_reconnection not implemented")
+        ctx.add("server-sse-polling", FAILURE, f"tool test_reconnection not implemented (HTTP {ex.status})")
         return
-    if ex.is_json:
-        ctx.add("server-sse-polling", INFO, "tools/call answered application/json; polling not exercised")
+    if not ex.is_sse:
+        ctx.add("server-sse-polling", FAILURE,
+                f"tools/call answered {ex.content_type or 'HTTP ' + str(ex.status)}; an SSE-accepting 2025-11-25 "
+                f"client must get a priming event and a server-closed stream")
         return
     if not ex.events:
-        ctx.add("server-sse-priming-event", WARNING, "no SSE events")
+        ctx.add("server-sse-priming-event", FAILURE, "no SSE events")
         return
     first = ex.events[0]
     ctx.check("server-sse-priming-event", first.id is not None and not first.data.strip(),
-              f"first event id={first.id!r} data={first.data[:60]!r}", fail=WARNING)
+              f"first event id={first.id!r} data={first.data[:60]!r}")
     ctx.check("server-sse-retry-field", any(e.retry is not None for e in ex.events),
-              "retry field present" if any(e.retry is not None for e in ex.events) else "no retry field",
-              fail=WARNING)
+              "retry field present" if any(e.retry is not None for e in ex.events) else "no retry field")
     if ex.response_for(1) is not None:
-        ctx.add("server-sse-disconnect-resume", INFO, "result arrived on the original stream (no disconnect)")
+        ctx.add("server-sse-disconnect-resume", FAILURE,
+                "the result arrived on the original stream: test_reconnection must close the connection first")
+        return
+    if ex.timed_out:
+        ctx.add("server-sse-disconnect-resume", FAILURE, "the server kept the stream open (10 s) without the result")
         return
     last_id = next((e.id for e in reversed(ex.events) if e.id is not None), None)
     if last_id is None:
-        ctx.add("server-sse-disconnect-resume", WARNING, "stream closed without any event id to resume from")
+        ctx.add("server-sse-disconnect-resume", FAILURE, "stream closed without any event id to resume from")
         return
     gh = s.headers(accept="text/event-stream")
     gh["Last-Event-ID"] = last_id
     with new_http_client(6) as c:
         try:
             with c.stream("GET", ctx.url, headers=gh) as resp:
-                from mcpwire import read_exchange
                 ex2 = read_exchange(resp, wait_for_id=1, deadline=time.monotonic() + 5)
         except httpx.HTTPError as e:
-            ctx.add("server-sse-disconnect-resume", WARNING, f"GET resume failed: {e!r}")
+            ctx.add("server-sse-disconnect-resume", FAILURE, f"GET resume failed: {e!r}")
             return
     ctx.observe(ex2, "tools/call")
     ctx.check("server-sse-disconnect-resume", ex2.response_for(1) is not None,
               f"GET Last-Event-ID {last_id!r}: HTTP {ex2.status}, result "
-              f"{'delivered' if ex2.response_for(1) else 'missing'}", fail=WARNING)
+              f"{'delivered' if ex2.response_for(1) else 'missing'}", {"body": ex2.raw[:300]})
 
 
 @scenario("dns-rebinding-protection", S_1125_ALL)
@@ -1002,9 +999,107 @@ def s_stateless(ctx: Ctx) -> None:
     ctx.check("portico-log-with-loglevel", bool(logs) and ex.is_sse,
               f"{len(logs)} notifications/message with logLevel=debug ({ex.content_type})")
 
+    # --- subscriptions/listen
+    _listen_checks(ctx, caps, discover_observed=bool(disc))
+
     # --- error ids
     ctx.check("sep-2575-http-server-error-jsonrpc-id", not ids_bad,
               f"{len(ids_ok)} error responses echoed the id; not echoed: {ids_bad}")
+
+
+LISTEN_ACK = "notifications/subscriptions/acknowledged"
+
+
+def _listen_frames(ctx: Ctx, notifications: dict, max_frames: int, timeout: float,
+                   trigger: str | None = None) -> tuple[list[dict], Any, dict]:
+    """POST subscriptions/listen; after the first frame call `trigger` (a fixture tool) on a separate
+    request; read up to `max_frames` frames until `timeout` (from the start) - mirrors the official
+    listenToStream(). Returns (frames, listen id, {"trigger": response-or-None, "error": ...})."""
+    rid = ctx.nid()
+    info: dict = {"trigger": None}
+    deadline = time.monotonic() + timeout
+    try:
+        rs = open_listen(ctx.url, notifications, rid, timeout=timeout + 5)
+    except (OSError, TimeoutError, ConnectionError) as e:
+        info["error"] = repr(e)
+        return [], rid, info
+    try:
+        rs.wait_for(lambda r: bool(r.messages), max(0.0, deadline - time.monotonic()))
+        if rs.messages and trigger:
+            _, info["trigger"] = ctx.call("tools/call", {"name": trigger, "arguments": {}}, timeout=5)
+        rs.wait_for(lambda r: len(r.messages) >= max_frames, max(0.0, deadline - time.monotonic()))
+    finally:
+        rs.drop()
+    info["status"] = rs.status
+    ctx.observe(rs.to_exchange(), "subscriptions/listen")
+    return rs.messages[:max_frames], rid, info
+
+
+def _listen_checks(ctx: Ctx, caps: dict, discover_observed: bool) -> None:
+    """§6.3 listen rows (official server-stateless section 6/7)."""
+    advertises = bool((caps.get("tools") or {}).get("listChanged") or (caps.get("prompts") or {}).get("listChanged")
+                      or (caps.get("resources") or {}).get("listChanged")
+                      or (caps.get("resources") or {}).get("subscribe"))
+
+    def rejected(frames: list[dict]) -> tuple[str, str] | None:
+        first = frames[0] if frames else {}
+        if (first.get("error") or {}).get("code") != -32601:
+            return None
+        if discover_observed and not advertises:
+            return SKIPPED, "server advertises no subscription-delivered capability; subscriptions/listen n/a"
+        return FAILURE, ("server advertises listChanged/subscribe capabilities but answers subscriptions/listen "
+                         "with -32601" if advertises else "server/discover not observed; -32601 on listen untestable")
+
+    frames, rid, info = _listen_frames(ctx, {"toolsListChanged": True}, 2, 0.8, "test_trigger_tool_change")
+    rej = rejected(frames)
+    if rej:
+        ctx.add("sep-2575-server-sends-subscription-ack", rej[0], rej[1])
+        ctx.add("sep-2575-server-tags-subscription-id", rej[0], rej[1])
+    else:
+        first = frames[0] if frames else None
+        if first is None:
+            ctx.add("sep-2575-server-sends-subscription-ack", FAILURE,
+                    f"no frames from the subscriptions/listen stream (HTTP {info.get('status')}, {info.get('error', '')})")
+        else:
+            ctx.check("sep-2575-server-sends-subscription-ack", first.get("method") == LISTEN_ACK,
+                      f"first frame {first.get('method')!r}", {"firstFrame": _clip(first, 300)})
+        notes = [f for f in frames if str(f.get("method", "")).startswith("notifications/")]
+        if not notes:
+            ctx.add("sep-2575-server-tags-subscription-id", FAILURE, "listen stream carried no notification frames",
+                    {"frames": _clip(frames, 300)})
+        else:
+            bad = [f for f in notes if ((f.get("params") or {}).get("_meta") or {}).get(META_SUBSCRIPTION_ID) != rid]
+            ctx.check("sep-2575-server-tags-subscription-id", not bad,
+                      f"{len(notes) - len(bad)}/{len(notes)} frames carry subscriptionId {rid}",
+                      {"untagged": _clip(bad, 300)} if bad else None)
+
+    frames, _, info = _listen_frames(ctx, {"promptsListChanged": True}, 3, 1.5, "test_trigger_tool_change")
+    rej = rejected(frames)
+    if rej:
+        ctx.add("sep-2575-server-honors-notification-filter", rej[0], rej[1])
+    elif not frames:
+        ctx.add("sep-2575-server-honors-notification-filter", FAILURE, f"no frames (HTTP {info.get('status')})")
+    else:
+        leaked = [f for f in frames if f.get("method") == "notifications/tools/list_changed"]
+        ctx.check("sep-2575-server-honors-notification-filter", not leaked,
+                  f"{len(frames)} frames on a prompts-only stream; tools/list_changed leaked: {bool(leaked)}")
+
+    for kind, trigger in (("prompts", "test_trigger_prompt_change"), ("tools", "test_trigger_tool_change")):
+        cid = f"sep-2575-server-sends-{kind}-list-changed-on-subscription"
+        if not (caps.get(kind) or {}).get("listChanged"):
+            ctx.add(cid, SKIPPED, f"server did not declare {kind}.listChanged in server/discover")
+            continue
+        frames, _, info = _listen_frames(ctx, {f"{kind}ListChanged": True}, 2, 1.5, trigger)
+        trig = info.get("trigger") or {}
+        if (trig.get("error") or {}).get("code") == -32601 or ((trig.get("error") or {}).get("code") == -32602
+                                                                 and "not found" in str(trig.get("error")).lower()):
+            ctx.add(cid, WARNING, f"{kind}.listChanged declared but no {trigger} hook to mutate the list")
+        elif not frames:
+            ctx.add(cid, WARNING, f"no frames from the listen stream (HTTP {info.get('status')})")
+        else:
+            ok = any(f.get("method") == f"notifications/{kind}/list_changed" for f in frames)
+            ctx.check(cid, ok, f"notifications/{kind}/list_changed {'arrived' if ok else 'missing'} "
+                               f"({[f.get('method') for f in frames]})", fail=WARNING)
 
 
 @scenario("caching", (V2026,))
@@ -1114,6 +1209,1383 @@ def s_custom_headers(ctx: Ctx) -> None:
     ex7 = send("Hello", "Goodbye", 908)
     ctx.check("sep-2243-server-reject-param-mismatch", rejected(ex6, 907) and rejected(ex7, 908),
               f"omitted: HTTP {ex6.status}; mismatch: HTTP {ex7.status}")
+
+
+# ---------------------------------------------------------------- MRTR (input-required-result-*)
+
+MRTR = "test_input_required_result_"
+
+
+def _mock_elicit(content: dict) -> dict:
+    return {"action": "accept", "content": content}
+
+
+def _mock_sampling(text: str) -> dict:
+    return {"role": "assistant", "content": {"type": "text", "text": text}, "model": "test-model",
+            "stopReason": "endTurn"}
+
+
+def _is_ir(r: Any) -> bool:
+    return isinstance(r, dict) and r.get("resultType") == "input_required"
+
+
+def _is_complete(r: Any) -> bool:
+    return isinstance(r, dict) and r.get("resultType") != "input_required"
+
+
+def _rpc(ctx: Ctx, method: str, params: dict, caps: dict | None = None) -> tuple[dict | None, dict | None, str]:
+    """(result, error, note) of one stateless request; note describes a missing JSON-RPC answer."""
+    ex, resp = ctx.call(method, params, meta=modern_meta(caps=caps) if caps is not None else None)
+    if resp is None:
+        return None, None, f"no JSON-RPC response (HTTP {ex.status}, {ex.content_type}): {ex.raw[:200]!r}"
+    return resp.get("result"), resp.get("error"), ""
+
+
+def _round1(ctx: Ctx, method: str, params: dict, check_id: str, want_state: bool = False,
+            key: str | None = None, key_method: str | None = None, caps: dict | None = None) -> dict | None:
+    """Round 1 must be an InputRequiredResult; records `check_id`; returns the result when usable."""
+    r, err, note = _rpc(ctx, method, params, caps)
+    errors = []
+    if err is not None:
+        errors.append(f"JSON-RPC error: {err.get('message')} ({err.get('code')})")
+    elif r is None:
+        errors.append(note or "no result in response")
+    elif not _is_ir(r):
+        errors.append(f"expected InputRequiredResult, got resultType {r.get('resultType')!r}")
+    else:
+        reqs = r.get("inputRequests")
+        if not reqs:
+            errors.append("InputRequiredResult missing inputRequests")
+        elif key and key not in reqs:
+            errors.append(f"inputRequests missing expected key {key!r} (got {sorted(reqs)})")
+        elif key_method:
+            k = key or next(iter(reqs))
+            if reqs[k].get("method") != key_method:
+                errors.append(f"expected method {key_method!r}, got {reqs[k].get('method')!r}")
+        if want_state and not (isinstance(r.get("requestState"), str) and r.get("requestState")):
+            errors.append("InputRequiredResult missing requestState (must be a non-empty string)")
+    ctx.check(check_id, not errors, "; ".join(errors) or "InputRequiredResult", {"result": _clip(r, 400)})
+    return r if not errors else None
+
+
+def _round_complete(ctx: Ctx, method: str, params: dict, check_id: str, need: str | None = None,
+                    need_messages: bool = False) -> dict | None:
+    r, err, note = _rpc(ctx, method, params)
+    errors = []
+    if err is not None:
+        errors.append(f"JSON-RPC error: {err.get('message')} ({err.get('code')})")
+    elif r is None:
+        errors.append(note or "no result in response")
+    elif not _is_complete(r):
+        errors.append("expected a complete result after the retry")
+    elif need_messages:
+        if not r.get("messages"):
+            errors.append("complete result missing messages (expected GetPromptResult)")
+    else:
+        if not isinstance(r.get("content"), list) or not r["content"]:
+            errors.append("complete result missing content array")
+        elif need and need not in json.dumps(r.get("content")):
+            errors.append(f"result text does not contain {need!r}")
+    ctx.check(check_id, not errors, "; ".join(errors) or "complete", {"result": _clip(r, 400)})
+    return r if not errors else None
+
+
+def _retry_params(name_key: str, name: str, responses: dict, r1: dict, extra: dict | None = None) -> dict:
+    p = {name_key: name, **(extra or {}), "inputResponses": responses}
+    if r1.get("requestState") is not None:
+        p["requestState"] = r1["requestState"]
+    return p
+
+
+def _first_key(r: dict) -> str:
+    return next(iter(r.get("inputRequests") or {"": None}))
+
+
+@scenario("input-required-result-basic-elicitation", (V2026,))
+def s_irr_elicitation(ctx: Ctx) -> None:
+    name = MRTR + "elicitation"
+    r1 = _round1(ctx, "tools/call", {"name": name, "arguments": {}}, "sep-2322-elicitation-incomplete",
+                 key="user_name", key_method="elicitation/create")
+    if r1:
+        _round_complete(ctx, "tools/call", _retry_params("name", name, {"user_name": _mock_elicit({"name": "Alice"})},
+                                                         r1, {"arguments": {}}), "sep-2322-elicitation-complete")
+
+
+@scenario("input-required-result-basic-sampling", (V2026,))
+def s_irr_sampling(ctx: Ctx) -> None:
+    name = MRTR + "sampling"
+    r1 = _round1(ctx, "tools/call", {"name": name, "arguments": {}}, "sep-2322-sampling-incomplete",
+                 key_method="sampling/createMessage")
+    if r1:
+        resp = {_first_key(r1): _mock_sampling("The capital of France is Paris.")}
+        _round_complete(ctx, "tools/call", _retry_params("name", name, resp, r1, {"arguments": {}}),
+                        "sep-2322-sampling-complete")
+
+
+@scenario("input-required-result-basic-list-roots", (V2026,))
+def s_irr_roots(ctx: Ctx) -> None:
+    name = MRTR + "list_roots"
+    r1 = _round1(ctx, "tools/call", {"name": name, "arguments": {}}, "sep-2322-list-roots-incomplete",
+                 key_method="roots/list")
+    if r1:
+        _round_complete(ctx, "tools/call", _retry_params("name", name, {_first_key(r1): ROOTS_ANSWER}, r1,
+                                                         {"arguments": {}}), "sep-2322-list-roots-complete")
+
+
+@scenario("input-required-result-request-state", (V2026,))
+def s_irr_request_state(ctx: Ctx) -> None:
+    name = MRTR + "request_state"
+    r1 = _round1(ctx, "tools/call", {"name": name, "arguments": {}}, "sep-2322-request-state-incomplete",
+                 want_state=True)
+    if r1:
+        _round_complete(ctx, "tools/call", _retry_params("name", name, {_first_key(r1): _mock_elicit({"ok": True})},
+                                                         r1, {"arguments": {}}),
+                        "sep-2322-request-state-complete", need="state-ok")
+
+
+@scenario("input-required-result-multiple-input-requests", (V2026,))
+def s_irr_multiple(ctx: Ctx) -> None:
+    name = MRTR + "multiple_inputs"
+    r, err, note = _rpc(ctx, "tools/call", {"name": name, "arguments": {}})
+    errors = []
+    if err is not None or r is None or not _is_ir(r):
+        errors.append(f"expected InputRequiredResult: {err or note or r}")
+    elif not r.get("inputRequests"):
+        errors.append("InputRequiredResult missing inputRequests")
+    else:
+        if not r.get("requestState"):
+            errors.append("InputRequiredResult missing requestState")
+        methods = {v.get("method") for v in r["inputRequests"].values()}
+        if len(r["inputRequests"]) < 3:
+            errors.append(f"expected at least 3 inputRequests, got {len(r['inputRequests'])}")
+        for m in ("elicitation/create", "sampling/createMessage", "roots/list"):
+            if m not in methods:
+                errors.append(f"expected a {m} inputRequest")
+    ctx.check("sep-2322-multiple-inputs-incomplete", not errors, "; ".join(errors) or "3 input requests",
+              {"result": _clip(r, 400)})
+    if errors:
+        return
+    responses = {}
+    for key, req in r["inputRequests"].items():
+        responses[key] = {"elicitation/create": _mock_elicit({"name": "Alice"}),
+                          "sampling/createMessage": _mock_sampling("Hello there!"),
+                          "roots/list": ROOTS_ANSWER}.get(req.get("method"))
+    _round_complete(ctx, "tools/call", _retry_params("name", name, responses, r, {"arguments": {}}),
+                    "sep-2322-multiple-inputs-complete")
+
+
+@scenario("input-required-result-multi-round", (V2026,))
+def s_irr_multi_round(ctx: Ctx) -> None:
+    name = MRTR + "multi_round"
+    r1, err, note = _rpc(ctx, "tools/call", {"name": name, "arguments": {}})
+    ok1 = err is None and _is_ir(r1) and bool(r1.get("inputRequests")) and bool(r1.get("requestState"))
+    ctx.check("sep-2322-multi-round-r1", ok1, "InputRequiredResult with inputRequests and requestState" if ok1
+              else f"expected InputRequiredResult with inputRequests and requestState: {err or note or _clip(r1, 300)}")
+    if not ok1:
+        return
+    r2, err, note = _rpc(ctx, "tools/call", _retry_params("name", name, {_first_key(r1): _mock_elicit({"name": "Alice"})},
+                                                          r1, {"arguments": {}}))
+    ok2 = err is None and _is_ir(r2) and bool(r2.get("inputRequests")) and bool(r2.get("requestState")) \
+        and r2["requestState"] != r1["requestState"]
+    ctx.check("sep-2322-multi-round-r2", ok2, "new InputRequiredResult with a different requestState" if ok2
+              else f"expected a new InputRequiredResult with a different requestState: {err or note or _clip(r2, 300)}")
+    if not ok2:
+        return
+    r3, err, note = _rpc(ctx, "tools/call", _retry_params("name", name, {_first_key(r2): _mock_elicit({"color": "blue"})},
+                                                          r2, {"arguments": {}}))
+    ok3 = err is None and r3 is not None and _is_complete(r3)
+    ctx.check("sep-2322-multi-round-r3", ok3, "complete" if ok3 else f"expected complete: {err or note or _clip(r3, 300)}")
+
+
+@scenario("input-required-result-missing-input-response", (V2026,))
+def s_irr_missing(ctx: Ctx) -> None:
+    r, err, note = _rpc(ctx, "tools/call", {"name": MRTR + "elicitation", "arguments": {},
+                                            "inputResponses": {"wrong_key": _mock_elicit({"data": "wrong"})}})
+    if err is not None:
+        msg = "JSON-RPC error instead of re-requesting via InputRequiredResult (SEP-2322 recommends re-requesting)"
+    elif r is None:
+        msg = note or "no result"
+    elif not _is_ir(r):
+        msg = "expected InputRequiredResult re-requesting the missing information, got a complete result"
+    else:
+        msg = ""
+    ctx.check("sep-2322-missing-response-rerequests", not msg, msg or "re-requested", {"result": _clip(r or err, 300)},
+              fail=WARNING)
+
+
+@scenario("input-required-result-non-tool-request", (V2026,))
+def s_irr_prompt(ctx: Ctx) -> None:
+    name = MRTR + "prompt"
+    r1 = _round1(ctx, "prompts/get", {"name": name}, "sep-2322-non-tool-incomplete")
+    if r1:
+        _round_complete(ctx, "prompts/get", _retry_params("name", name, {_first_key(r1): _mock_elicit({"context": "test context"})},
+                                                          r1), "sep-2322-non-tool-complete", need_messages=True)
+
+
+@scenario("input-required-result-result-type", (V2026,))
+def s_irr_result_type(ctx: Ctx) -> None:
+    r, err, note = _rpc(ctx, "tools/call", {"name": MRTR + "elicitation", "arguments": {}})
+    if err is not None or r is None:
+        msg = f"no result: {err or note}"
+    elif "resultType" not in r:
+        msg = "resultType field is missing (servers MUST include it)"
+    elif r["resultType"] != "input_required":
+        msg = f"expected resultType \"input_required\", got {r['resultType']!r}"
+    else:
+        msg = ""
+    ctx.check("sep-2322-result-type-included", not msg, msg or "resultType input_required present")
+
+
+@scenario("input-required-result-unsupported-methods", (V2026,))
+def s_irr_unsupported(ctx: Ctx) -> None:
+    bad = []
+    for method in ("tools/list", "prompts/list"):
+        r, err, note = _rpc(ctx, method, {})
+        if _is_ir(r):
+            bad.append(method)
+        elif r is None and err is None:
+            bad.append(f"{method}: {note}")
+    ctx.check("sep-2322-not-on-unsupported-requests", not bad, f"InputRequiredResult on {bad}" if bad else "none")
+
+
+@scenario("input-required-result-tampered-state", (V2026,))
+def s_irr_tampered(ctx: Ctx) -> None:
+    name = MRTR + "tampered_state"
+    r1, err, note = _rpc(ctx, "tools/call", {"name": name, "arguments": {}})
+    if err is not None or not _is_ir(r1):
+        ctx.add("sep-2322-reject-tampered-state", FAILURE,
+                f"prerequisite failed: no initial InputRequiredResult ({err or note or _clip(r1, 200)})")
+        return
+    if not r1.get("requestState"):
+        ctx.add("sep-2322-reject-tampered-state", FAILURE, "server did not include requestState")
+        return
+    params = {"name": name, "arguments": {}, "inputResponses": {_first_key(r1): _mock_elicit({"ok": True})},
+              "requestState": r1["requestState"] + "-TAMPERED"}
+    r2, err, note = _rpc(ctx, "tools/call", params)
+    if err is not None:
+        ctx.add("sep-2322-reject-tampered-state", SUCCESS, f"rejected with error {err.get('code')}", err)
+    elif r2 is not None and _is_complete(r2):
+        ctx.add("sep-2322-reject-tampered-state", FAILURE, "accepted tampered requestState and returned a complete result")
+    else:
+        ctx.add("sep-2322-reject-tampered-state", FAILURE,
+                f"no JSON-RPC error for tampered requestState ({note or _clip(r2, 200)})")
+
+
+@scenario("input-required-result-capability-check", (V2026,))
+def s_irr_caps(ctx: Ctx) -> None:
+    r, err, note = _rpc(ctx, "tools/call", {"name": MRTR + "capabilities", "arguments": {}}, caps={"sampling": {}})
+    errors = []
+    if err is not None:
+        errors.append(f"JSON-RPC error: {err.get('message')}")
+    elif r is None:
+        errors.append(note)
+    elif _is_ir(r) and r.get("inputRequests"):
+        errors += [f"included elicitation/create (key {k!r}) but the client did not declare elicitation"
+                   for k, v in r["inputRequests"].items() if v.get("method") == "elicitation/create"]
+    elif _is_complete(r):
+        errors.append("returned a complete result; expected InputRequiredResult with sampling-only inputRequests")
+    ctx.check("sep-2322-respect-client-capabilities", not errors, "; ".join(errors) or "sampling only",
+              {"result": _clip(r, 300)})
+
+
+@scenario("input-required-result-ignore-extra-params", (V2026,))
+def s_irr_extra(ctx: Ctx) -> None:
+    r, err, note = _rpc(ctx, "tools/call", {"name": MRTR + "elicitation", "arguments": {}, "inputResponses": {
+        "user_name": _mock_elicit({"name": "Alice"}),
+        "unknown_extra_key": {"action": "accept", "content": {"foo": "bar"}},
+        "another_unexpected": {"action": "accept", "content": {"baz": 123}}}})
+    if err is not None:
+        msg = f"JSON-RPC error when extra keys were included: {err.get('message')}"
+    elif r is None:
+        msg = note
+    elif not _is_complete(r):
+        msg = "no complete result for valid inputResponses plus extra keys"
+    else:
+        msg = ""
+    ctx.check("sep-2322-ignore-unexpected-params", not msg, msg or "complete", {"result": _clip(r, 300)}, fail=WARNING)
+
+
+@scenario("input-required-result-validate-input", (V2026,))
+def s_irr_validate(ctx: Ctx) -> None:
+    r, err, note = _rpc(ctx, "tools/call", {"name": MRTR + "elicitation", "arguments": {},
+                                            "inputResponses": {"user_name": 12345}})
+    accepted = err is None and r is not None and _is_complete(r)
+    ctx.check("sep-2322-validate-input-responses", not accepted,
+              "accepted a number as an elicitation answer" if accepted else
+              f"not accepted ({'error ' + str(err.get('code')) if err else 'InputRequiredResult' if r else note})",
+              fail=WARNING)
+    r, err, note = _rpc(ctx, "tools/call", {"name": MRTR + "elicitation", "arguments": {}, "inputResponses": None})
+    accepted = err is None and r is not None and _is_complete(r)
+    ctx.check("sep-2322-error-on-protocol-error", not accepted,
+              "accepted null inputResponses" if accepted else
+              f"not accepted ({'error ' + str(err.get('code')) if err else 'InputRequiredResult' if r else note})",
+              fail=WARNING)
+
+
+# ---------------------------------------------------------------- tasks-* (SEP-2663 extension)
+#
+# Mirrors modelcontextprotocol/conformance src/scenarios/server/tasks/*.ts (c321dd3): same requests,
+# same check ids and pass conditions; `portico-*` checks are extras (docs/notes/tasks-conformance.md).
+# Every request is stateless 2026-07-28 with per-request `_meta` capabilities; tasks/get|update|cancel
+# carry `Mcp-Name: <taskId>`. Task-typed results (`resultType:"task"`) are schema-validated
+# envelope-only: the 2026 schema has no CreateTaskResult and its CallToolResult requires `content`.
+
+TASKS_EXT = "io.modelcontextprotocol/tasks"
+TK_CAPS = {"elicitation": {}, "sampling": {}, "extensions": {TASKS_EXT: {}}}  # lifecycle/dispatch/mrtr-input
+TK_CAPS_EXT_ONLY = {"extensions": {TASKS_EXT: {}}}                         # wire-fields/request-state/headers
+TK_NAMED = ("tasks/get", "tasks/update", "tasks/cancel")
+TK_TERMINAL = ("completed", "failed", "cancelled")
+TK_STATUSES = ("working", "input_required") + TK_TERMINAL
+TK_ENVELOPE_KEYS = ("taskId", "status", "result", "error", "inputRequests")
+TK_FIXTURE_TOOLS = ("greet", "slow_compute", "failing_job", "protocol_error_job", "confirm_delete",
+                    "multi_input", "test_tool_with_task")
+_TK_ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")  # upstream isIso8601
+_TK_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+class _TkFail(Exception):
+    """A request that did not yield a result: JSON-RPC error (code set) or no usable response."""
+
+    def __init__(self, message: str, code: int | None = None, data: Any = None, status: int | None = None):
+        super().__init__(message)
+        self.code, self.data, self.status = code, data, status
+
+
+def _tk_send(ctx: Ctx, method: str, params: dict | None, caps: dict | None, *,
+             headers: dict | None = None, timeout: float = 10.0) -> tuple[Exchange, dict | None]:
+    """One stateless request like upstream sendStatelessRequest(): standard headers + _meta with `caps`
+    (params["_meta"] keys win); `headers` override case-insensitively (None removes)."""
+    p = modern_params(params or {}, modern_meta(caps=caps))
+    h = modern_headers(method, p)
+    if method in TK_NAMED and isinstance(p.get("taskId"), str):
+        h["Mcp-Name"] = p["taskId"]
+    for k, v in (headers or {}).items():
+        for e in [e for e in h if e.lower() == k.lower()]:
+            del h[e]
+        if v is not None:
+            h[k] = v
+    rid = ctx.nid()
+    try:
+        with ctx.http(timeout) as c:
+            ex = post(c, ctx.url, rpc(method, p, rid), h, timeout=timeout)
+    except (httpx.HTTPError, OSError) as e:
+        raise _TkFail(f"{method}: transport error {type(e).__name__}: {e}") from None
+    resp = ex.response_for(rid)
+    res = (resp or {}).get("result")
+    ctx.observe(ex, None if isinstance(res, dict) and res.get("resultType") == "task" else method)
+    return ex, resp
+
+
+def _tk_req(ctx: Ctx, method: str, params: dict | None, caps: dict | None, **kw) -> dict:
+    """Upstream conn.request(): the result, or _TkFail on a JSON-RPC error / missing response."""
+    ex, resp = _tk_send(ctx, method, params, caps, **kw)
+    if resp is None:
+        raise _TkFail(f"HTTP {ex.status}: expected a JSON-RPC result for '{method}', got "
+                      f"{ex.content_type or 'no content type'} {ex.raw[:200]!r}", status=ex.status)
+    err = resp.get("error")
+    if isinstance(err, dict) and isinstance(err.get("code"), int):
+        raise _TkFail(f"{method}: JSON-RPC error {err['code']}: {err.get('message')}", err["code"],
+                      err.get("data"), ex.status)
+    if not isinstance(resp.get("result"), dict):
+        raise _TkFail(f"{method}: malformed response {_clip(resp, 200)}", status=ex.status)
+    res = resp["result"]
+    if method in ("tools/call",) and res.get("resultType") == "task":
+        _tk_seen(ctx, "create", res)
+    elif method == "tasks/get":
+        _tk_seen(ctx, "get", res)
+    return res
+
+
+def _tk_error_code(ctx: Ctx, method: str, params: dict | None, caps: dict | None,
+                   **kw) -> tuple[int | None, Any, str]:
+    """(code, data, note) of a request expected to fail; code None when it returned a result."""
+    try:
+        r = _tk_req(ctx, method, params, caps, **kw)
+    except _TkFail as e:
+        return e.code, e.data, str(e)
+    return None, None, f"{method} returned a result: {_clip(r, 200)}"
+
+
+def _tk_get(ctx: Ctx, task_id: str, caps: dict | None = None) -> dict:
+    return _tk_req(ctx, "tasks/get", {"taskId": task_id}, TK_CAPS if caps is None else caps)
+
+
+def _tk_wait(ctx: Ctx, task_id: str, status: str | None = None, timeout: float = 10.0,
+             caps: dict | None = None) -> dict:
+    """Upstream waitForTerminal (status None) / waitForStatus: poll tasks/get every 200 ms."""
+    start = time.monotonic()
+    last: dict = {}
+    while time.monotonic() - start < timeout:
+        last = _tk_get(ctx, task_id, caps)
+        if last.get("status") in TK_TERMINAL or (status is not None and last.get("status") == status):
+            return last
+        time.sleep(0.2)
+    want = f"status {status}" if status else "terminal state"
+    raise _TkFail(f"Task {task_id} did not reach {want} within {int(timeout * 1000)}ms "
+                  f"(last status {last.get('status')!r})")
+
+
+def _tk_cancel_quietly(ctx: Ctx, task_id: Any, caps: dict | None = None) -> None:
+    if isinstance(task_id, str) and task_id:
+        try:
+            _tk_req(ctx, "tasks/cancel", {"taskId": task_id}, TK_CAPS if caps is None else caps)
+        except _TkFail:
+            pass
+
+
+def _tk_call(ctx: Ctx, name: str, args: dict | None, caps: dict | None = None, **extra) -> dict:
+    return _tk_req(ctx, "tools/call", {"name": name, "arguments": args or {}, **extra},
+                   TK_CAPS if caps is None else caps)
+
+
+def _tk_record(ctx: Ctx, cid: str, errs: list[str], ok: str = "ok", details: Any = None,
+               fail: str = FAILURE) -> None:
+    ctx.add(cid, fail if errs else SUCCESS, "; ".join(errs) if errs else ok, details)
+
+
+def _tk_untestable(ctx: Ctx, cid: str, why: str = "no task was created by the preceding step") -> None:
+    ctx.add(cid, FAILURE, f"Not testable: {why}, so this check could not be exercised", {"untestable": True})
+
+
+def _is_pos_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v > 0
+
+
+# ---- portico-tasks-wire-shape: every task object seen during a scenario
+
+
+def _tk_seen(ctx: Ctx, kind: str, obj: Any) -> None:
+    seen = getattr(ctx, "_tk_shapes", None)
+    if seen is None:
+        seen = []
+        ctx._tk_shapes = seen  # type: ignore[attr-defined]
+    seen.append((kind, obj))
+
+
+def _tk_shape_errs(kind: str, t: Any) -> list[str]:
+    if not isinstance(t, dict):
+        return [f"{kind}: not an object"]
+    e: list[str] = []
+    want_rt = {"create": "task", "get": "complete"}.get(kind)
+    if want_rt and t.get("resultType") != want_rt:
+        e.append(f"resultType {t.get('resultType')!r} (want {want_rt!r})")
+    if not (isinstance(t.get("taskId"), str) and t["taskId"]):
+        e.append(f"taskId {t.get('taskId')!r}")
+    st = t.get("status")
+    if st not in TK_STATUSES:
+        e.append(f"status {st!r}")
+    for k in ("createdAt", "lastUpdatedAt"):
+        if not (isinstance(t.get(k), str) and _TK_RFC3339.match(t[k])):
+            e.append(f"{k} {t.get(k)!r} is not an RFC 3339 timestamp")
+    if "ttlMs" not in t:
+        e.append("ttlMs missing (required: integer ms or null)")
+    elif t["ttlMs"] is not None and not _is_pos_int(t["ttlMs"]):
+        e.append(f"ttlMs {t['ttlMs']!r}")
+    if "pollIntervalMs" in t and not _is_pos_int(t["pollIntervalMs"]):
+        e.append(f"pollIntervalMs {t['pollIntervalMs']!r}")
+    if "statusMessage" in t and not isinstance(t["statusMessage"], str):
+        e.append("statusMessage not a string")
+    legacy = [k for k in ("ttl", "pollInterval", "task", "requestState", "parentTaskId") if k in t]
+    if legacy:
+        e.append(f"legacy/undefined keys {legacy}")
+    if kind == "create":
+        bad = [k for k in ("result", "error", "inputRequests") if k in t]
+        if bad:
+            e.append(f"CreateTaskResult carries {bad}")
+        return e
+    if st == "completed":
+        if not (isinstance(t.get("result"), dict) and isinstance(t["result"].get("content"), list)):
+            e.append("completed without result{content[]}")
+    elif "result" in t:
+        e.append(f"result on a {st} task")
+    if st == "failed":
+        er = t.get("error")
+        if not (isinstance(er, dict) and isinstance(er.get("code"), int) and isinstance(er.get("message"), str)):
+            e.append(f"failed without error{{code,message}}: {_clip(er, 100)}")
+    elif "error" in t:
+        e.append(f"error on a {st} task")
+    if st == "input_required":
+        ir = t.get("inputRequests")
+        if not (isinstance(ir, dict) and ir and all(isinstance(v, dict) and isinstance(v.get("method"), str)
+                                                    for v in ir.values())):
+            e.append(f"input_required without inputRequests{{key:{{method,params}}}}: {_clip(ir, 100)}")
+    elif "inputRequests" in t:
+        e.append(f"inputRequests on a {st} task")
+    return e
+
+
+def _tk_emit_shapes(ctx: Ctx) -> None:
+    seen = getattr(ctx, "_tk_shapes", None) or []
+    if not seen:
+        return
+    problems = []
+    for kind, obj in seen:
+        errs = _tk_shape_errs(kind, obj)
+        if errs:
+            problems.append({"kind": kind, "status": (obj or {}).get("status") if isinstance(obj, dict) else None,
+                             "problems": errs, "object": _clip(obj, 300)})
+    if problems:
+        ctx.add("portico-tasks-wire-shape", FAILURE,
+                f"{len(problems)}/{len(seen)} task object(s) malformed: {problems[0]['kind']}: "
+                f"{'; '.join(problems[0]['problems'])}", problems[:10])
+    else:
+        kinds = sorted({k for k, _ in seen})
+        ctx.add("portico-tasks-wire-shape", SUCCESS, f"{len(seen)} task object(s) well-formed ({', '.join(kinds)})")
+
+
+def _tasks_scenario(name: str):
+    """Register a 2026-07-28 tasks-* scenario (pending upstream) that always reports the shape check."""
+    def deco(fn):
+        def runner_fn(ctx: Ctx) -> None:
+            try:
+                fn(ctx)
+            finally:
+                _tk_emit_shapes(ctx)
+        runner_fn.__name__ = fn.__name__
+        runner_fn.__doc__ = fn.__doc__
+        scenario(name, (V2026,), pending=True)(runner_fn)
+        return fn
+    return deco
+
+
+def _tk_no_envelope(ack: dict, what: str) -> list[str]:
+    off = [k for k in TK_ENVELOPE_KEYS if k in ack]
+    return [f"{what} MUST NOT carry task-envelope fields; got: {', '.join(off)}"] if off else []
+
+
+# ---- scenarios
+
+
+@_tasks_scenario("tasks-lifecycle")
+def s_tasks_lifecycle(ctx: Ctx) -> None:
+    # Portico extra: the fixture tool set (upstream: "tools/list output must include all").
+    try:
+        tools = {t.get("name"): t for t in _tk_req(ctx, "tools/list", {}, TK_CAPS).get("tools") or []
+                 if isinstance(t, dict)}
+        missing = [n for n in TK_FIXTURE_TOOLS if n not in tools]
+        support = {n: (tools[n]["execution"].get("taskSupport") if isinstance(tools[n].get("execution"), dict)
+                       else None) for n in TK_FIXTURE_TOOLS if n in tools}
+        _tk_record(ctx, "portico-tasks-fixture-tools-listed",
+                   [f"tools/list lacks {missing}"] if missing else [], f"all 7 listed; taskSupport {support}",
+                   {"taskSupport": support})
+    except _TkFail as e:
+        ctx.add("portico-tasks-fixture-tools-listed", FAILURE, str(e))
+
+    # 1
+    errs: list[str] = []
+    try:
+        r = _tk_call(ctx, "greet", {"name": "World"})
+        if r.get("resultType") == "task":
+            errs.append('sync tool result MUST NOT carry resultType:"task"')
+        if r.get("taskId"):
+            errs.append(f"sync tool result MUST NOT carry top-level taskId; got {r['taskId']}")
+        if not (isinstance(r.get("content"), list) and r["content"]):
+            errs.append("sync tool result MUST carry a non-empty content[] array")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-sync-tool-call", errs, "greet answered synchronously")
+
+    # 2
+    working_id = None
+    errs = []
+    details = None
+    try:
+        r = _tk_call(ctx, "slow_compute", {"seconds": 2, "label": "lifecycle-create"})
+        details = {"resultType": r.get("resultType"), "taskId": r.get("taskId"), "status": r.get("status")}
+        if r.get("resultType") != "task":
+            errs.append(f'expected resultType:"task"; got {json.dumps(r.get("resultType"))}')
+        if r.get("task"):
+            errs.append("CreateTaskResult MUST be flat (Result & Task); there must be no nested `task` wrapper key")
+        if not r.get("taskId"):
+            errs.append("CreateTaskResult MUST carry top-level taskId")
+        if not r.get("status"):
+            errs.append("CreateTaskResult MUST carry top-level status")
+        for k in ("result", "error", "inputRequests"):
+            if k in r:
+                errs.append(f"CreateTaskResult MUST NOT carry `{k}` (lives on tasks/get DetailedTask)")
+        for k in ("createdAt", "lastUpdatedAt"):
+            if not (isinstance(r.get(k), str) and _TK_ISO_PREFIX.match(r[k])):
+                errs.append(f"{k} MUST be an ISO-8601 string; got {json.dumps(r.get(k))}")
+        working_id = r.get("taskId") or None
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-result-type-task-on-create", errs, "flat CreateTaskResult", details)
+
+    # 3
+    if not working_id:
+        _tk_untestable(ctx, "sep-2663-tasks-get-status-working")
+    else:
+        errs = []
+        try:
+            t = _tk_get(ctx, working_id)
+            if t.get("taskId") != working_id:
+                errs.append(f"taskId mismatch: expected {working_id}, got {t.get('taskId')}")
+            if not t.get("status"):
+                errs.append("tasks/get response MUST carry status")
+            details = {"status": t.get("status")}
+        except _TkFail as e:
+            errs.append(str(e))
+        _tk_record(ctx, "sep-2663-tasks-get-status-working", errs, f"status {details and details['status']!r}")
+
+    # 4
+    if not working_id:
+        _tk_untestable(ctx, "sep-2663-tasks-get-status-completed")
+    else:
+        errs = []
+        try:
+            t = _tk_wait(ctx, working_id)
+            if t.get("status") != "completed":
+                errs.append(f'expected status:"completed"; got {json.dumps(t.get("status"))}')
+            if not t.get("result"):
+                errs.append("completed task MUST inline `result`")
+            elif not (isinstance(t["result"].get("content"), list) and t["result"]["content"]):
+                errs.append("completed task `result.content[]` MUST be a non-empty array")
+        except _TkFail as e:
+            errs.append(str(e))
+        _tk_record(ctx, "sep-2663-tasks-get-status-completed", errs, "result inlined on tasks/get")
+
+    # 5
+    errs = []
+    try:
+        created = _tk_call(ctx, "failing_job", {})
+        if not created.get("taskId"):
+            errs.append("failing_job MUST create a task")
+        else:
+            t = _tk_wait(ctx, created["taskId"])
+            if t.get("status") != "completed":
+                errs.append(f'tool error MUST surface as completed (not "{t.get("status")}")')
+            if not t.get("result"):
+                errs.append("completed task with tool error MUST carry `result`")
+            elif t["result"].get("isError") is not True:
+                errs.append("result.isError MUST be true for tool execution errors")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-tool-error-uses-completed-status", errs, "completed + result.isError")
+
+    # 6
+    errs = []
+    try:
+        created = _tk_call(ctx, "protocol_error_job", {})
+        if not created.get("taskId"):
+            errs.append("protocol_error_job MUST create a task")
+        else:
+            t = _tk_wait(ctx, created["taskId"])
+            if t.get("status") != "failed":
+                errs.append(f'protocol error MUST surface as failed (not "{t.get("status")}")')
+            er = t.get("error")
+            if not er:
+                errs.append("failed task MUST carry inlined `error`")
+            else:
+                if not (isinstance(er.get("code"), (int, float)) and not isinstance(er.get("code"), bool)):
+                    errs.append("failed task error MUST carry numeric `code`")
+                if not isinstance(er.get("message"), str):
+                    errs.append("failed task error MUST carry string `message`")
+            if t.get("result"):
+                errs.append("failed task MUST NOT carry `result`")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-tasks-get-status-failed", errs, "failed + error{code,message}")
+
+    # 7
+    errs = []
+    after_status = None
+    cancel_details: Any = None
+    try:
+        created = _tk_call(ctx, "slow_compute", {"seconds": 60, "label": "lifecycle-cancel"})
+        tid = created.get("taskId")
+        if not tid:
+            errs.append("slow_compute did not create a task")
+        else:
+            ack = _tk_req(ctx, "tasks/cancel", {"taskId": tid}, TK_CAPS)
+            if ack.get("resultType") != "complete":
+                errs.append(f'cancel ack MUST carry resultType:"complete"; got resultType={ack.get("resultType")}')
+            errs += _tk_no_envelope(ack, "cancel ack")
+            after = _tk_wait(ctx, tid)
+            after_status = after.get("status")
+            cancel_details = {"cancelAck": ack, "statusAfterCancel": after_status}
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-cancel-ack-empty-result", errs, f"empty ack; settled to {after_status!r}",
+               cancel_details)
+    if after_status is not None:
+        ctx.check("portico-tasks-cancel-settles-cancelled", after_status == "cancelled",
+                  f"slow_compute settled to {after_status!r} after tasks/cancel (fixture contract: cancelled)")
+
+    # 8
+    errs = []
+    try:
+        created = _tk_call(ctx, "slow_compute", {"seconds": 1, "label": "lifecycle-cancel-terminal"})
+        tid = created.get("taskId")
+        if not tid:
+            errs.append("slow_compute did not create a task")
+        else:
+            _tk_wait(ctx, tid)
+            ack = _tk_req(ctx, "tasks/cancel", {"taskId": tid}, TK_CAPS)
+            if ack.get("resultType") != "complete":
+                errs.append('idempotent cancel ack MUST carry resultType:"complete"; '
+                            f'got resultType={ack.get("resultType")}')
+            errs += _tk_no_envelope(ack, "idempotent cancel ack")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-cancel-terminal-idempotent-ack", errs, "terminal cancel acked")
+
+
+@_tasks_scenario("tasks-capability-negotiation")
+def s_tasks_capability(ctx: Ctx) -> None:
+    without: dict = {}
+    # 1
+    errs = []
+    details = None
+    try:
+        caps = _tk_req(ctx, "server/discover", {}, TK_CAPS).get("capabilities") or {}
+        details = {"hasExtensions": bool(caps.get("extensions")),
+                   "hasTasksExtension": bool((caps.get("extensions") or {}).get(TASKS_EXT) is not None),
+                   "hasV1TasksSlot": bool(caps.get("tasks"))}
+        if caps.get("tasks"):
+            errs.append("v1-style capabilities.tasks slot MUST NOT be used; tasks lives under capabilities.extensions")
+        if not caps.get("extensions"):
+            errs.append("capabilities.extensions MUST be advertised")
+        elif (caps["extensions"] or {}).get(TASKS_EXT) is None:  # upstream: truthy; `{}` is truthy in JS
+            errs.append(f'capabilities.extensions["{TASKS_EXT}"] MUST be present')
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-extension-advertised", errs, f"extensions[{TASKS_EXT}] advertised", details)
+
+    # 2
+    errs = []
+    for method, params in (("tasks/get", {"taskId": "gate-test"}),
+                           ("tasks/update", {"taskId": "gate-test", "inputResponses": {}}),
+                           ("tasks/cancel", {"taskId": "gate-test"})):
+        code, _, note = _tk_error_code(ctx, method, params, without)
+        if code is None and "returned a result" in note:
+            errs.append(f"{method} MUST reject (it returned a result)")
+        elif code != -32021:
+            errs.append(f"{method} MUST return -32021; got {code if code is not None else '<missing>'} ({note})")
+    _tk_record(ctx, "sep-2663-tasks-methods-non-declaring", errs, "tasks/get|update|cancel → -32021")
+
+    # 3
+    errs = []
+    try:
+        r = _tk_call(ctx, "slow_compute", {"seconds": 0, "label": "capability-no-ext"}, without)
+        details = {"resultType": r.get("resultType"), "hasTaskId": bool(r.get("taskId"))}
+        if r.get("resultType") == "task":
+            errs.append('tools/call without extension MUST NOT return resultType:"task"')
+        if r.get("taskId"):
+            errs.append(f"tools/call without extension MUST NOT carry top-level taskId; got {r['taskId']}")
+        if r.get("task"):
+            errs.append("tools/call without extension MUST NOT carry the v1-style nested `task` envelope")
+        if not r.get("content"):
+            errs.append("tools/call without extension MUST return sync ToolResult with content[]")
+        _tk_cancel_quietly(ctx, r.get("taskId"))
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-server-rejects-undeclared-client", errs, "sync ToolResult without the extension")
+
+    # 4
+    errs = []
+    details = None
+    try:
+        r = _tk_call(ctx, "slow_compute", {"seconds": 1, "label": "capability-meta-opt"}, without,
+                     _meta={META_CAPS: {"extensions": {TASKS_EXT: {}}}})
+        details = {"resultType": r.get("resultType"), "taskId": r.get("taskId")}
+        if r.get("resultType") != "task":
+            errs.append(f'expected resultType:"task" via per-request opt-in; got {json.dumps(r.get("resultType"))}')
+        if not r.get("taskId"):
+            errs.append("per-request opt-in MUST produce a CreateTaskResult with top-level taskId")
+        if r.get("task"):
+            errs.append("CreateTaskResult MUST be flat (no nested `task` wrapper) even on per-request opt-in path")
+        _tk_cancel_quietly(ctx, r.get("taskId"))
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-per-request-meta-opt-in", errs, "per-request _meta opt-in → CreateTaskResult", details)
+
+
+@_tasks_scenario("tasks-wire-fields")
+def s_tasks_wire_fields(ctx: Ctx) -> None:
+    caps = TK_CAPS_EXT_ONLY
+    created_id = None
+    errs = []
+    details = None
+    try:
+        r = _tk_call(ctx, "slow_compute", {"seconds": 1, "label": "wire-fields"}, caps)
+        created_id = r.get("taskId") or None
+        details = {"ttlMs": r.get("ttlMs"), "pollIntervalMs": r.get("pollIntervalMs"),
+                   "hasLegacyTtl": "ttl" in r, "hasLegacyPollInterval": "pollInterval" in r}
+        if "ttlMs" not in r:
+            errs.append("CreateTaskResult MUST carry ttlMs (renamed from v1 `ttl`)")
+        elif r["ttlMs"] is not None and not _is_pos_int(r["ttlMs"]):
+            errs.append(f"ttlMs MUST be null or a positive integer (milliseconds); got {json.dumps(r['ttlMs'])}")
+        if "ttl" in r:
+            errs.append("CreateTaskResult MUST NOT carry the v1 `ttl` key (use ttlMs)")
+        if "pollIntervalMs" in r and not _is_pos_int(r["pollIntervalMs"]):
+            errs.append("pollIntervalMs MUST be a positive integer when present; "
+                        f"got {json.dumps(r['pollIntervalMs'])}")
+        if "pollInterval" in r:
+            errs.append("CreateTaskResult MUST NOT carry the v1 `pollInterval` key (use pollIntervalMs)")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-wire-field-renames", errs, f"ttlMs/pollIntervalMs {details}", details)
+
+    if not created_id:
+        _tk_untestable(ctx, "tasks-no-early-ttl-expiry")
+    else:
+        errs = []
+        try:
+            _tk_wait(ctx, created_id, caps=caps)
+            time.sleep(0.5)
+            after = _tk_get(ctx, created_id, caps)
+            if after.get("taskId") != created_id:
+                errs.append(f"task MUST still be accessible before TTL; got taskId={after.get('taskId')}")
+        except _TkFail as e:
+            errs.append(str(e))
+        _tk_record(ctx, "tasks-no-early-ttl-expiry", errs, "still retrievable after completion + 500 ms")
+
+    errs = []
+    try:
+        r = _tk_call(ctx, "slow_compute", {"seconds": 1, "label": "wire-fields-meta"}, caps)
+        if not r.get("taskId"):
+            _tk_untestable(ctx, "tasks-no-related-task-meta-on-inlined-result")
+        else:
+            t = _tk_wait(ctx, r["taskId"], caps=caps)
+            meta = (t.get("result") or {}).get("_meta") if isinstance(t.get("result"), dict) else None
+            if isinstance(meta, dict) and meta.get("io.modelcontextprotocol/related-task"):
+                errs.append("related-task _meta MUST NOT appear on tasks/get inlined result")
+            _tk_record(ctx, "tasks-no-related-task-meta-on-inlined-result", errs, "no related-task _meta",
+                       {"hasMeta": bool(meta)})
+    except _TkFail as e:
+        _tk_record(ctx, "tasks-no-related-task-meta-on-inlined-result", [str(e)])
+
+
+@_tasks_scenario("tasks-request-state-removal")
+def s_tasks_request_state(ctx: Ctx) -> None:
+    caps = TK_CAPS_EXT_ONLY
+    try:
+        created = _tk_call(ctx, "slow_compute", {"seconds": 60, "label": "request-state-removal"}, caps)
+    except _TkFail as e:
+        ctx.add("tasks-request-state-removal-setup", FAILURE, f"Failed to create a long-running task: {e}")
+        return
+    tid = created.get("taskId")
+    if not tid:
+        ctx.add("tasks-request-state-removal-setup", FAILURE, "no taskId in tools/call response",
+                {"result": _clip(created, 300)})
+        return
+    has = "requestState" in created
+    ctx.check("tasks-create-result-no-request-state", not has,
+              f"CreateTaskResult carries requestState = {json.dumps(created.get('requestState'))}" if has
+              else "no requestState on CreateTaskResult")
+    try:
+        d = _tk_get(ctx, tid, caps)
+        has = "requestState" in d
+        ctx.check("tasks-get-detailed-no-request-state", not has,
+                  f"DetailedTask carries requestState (status={d.get('status')})" if has
+                  else f"no requestState on tasks/get (status {d.get('status')!r})",
+                  {"observedStatus": d.get("status")})
+    except _TkFail as e:
+        ctx.add("tasks-get-detailed-no-request-state", FAILURE, str(e))
+    _tk_cancel_quietly(ctx, tid, caps)
+
+
+@_tasks_scenario("tasks-mrtr-input")
+def s_tasks_mrtr_input(ctx: Ctx) -> None:
+    # 1
+    errs = []
+    try:
+        created = _tk_call(ctx, "confirm_delete", {"filename": "mrtr-input.txt"})
+        tid = created.get("taskId")
+        if not tid:
+            errs.append("confirm_delete did not create a task")
+        else:
+            t = _tk_wait(ctx, tid, "input_required", 5.0)
+            if t.get("status") != "input_required":
+                errs.append(f'expected status:"input_required"; got {json.dumps(t.get("status"))}')
+            ir = t.get("inputRequests")
+            if not isinstance(ir, dict):
+                errs.append("inputRequests MUST be a non-null object (map)")
+            elif not ir:
+                errs.append("inputRequests MUST have at least one entry")
+            elif not (isinstance(next(iter(ir.values())), dict) and next(iter(ir.values())).get("method")):
+                errs.append("each inputRequest MUST carry a `method` (e.g., elicitation/create)")
+            _tk_cancel_quietly(ctx, tid)
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-tasks-get-status-input-required", errs, "input_required + inputRequests")
+
+    # 2
+    errs = []
+    try:
+        created = _tk_call(ctx, "confirm_delete", {"filename": "mrtr-resume.txt"})
+        tid = created.get("taskId")
+        if not tid:
+            errs.append("confirm_delete did not create a task")
+        else:
+            t = _tk_wait(ctx, tid, "input_required", 5.0)
+            pending = t.get("inputRequests") if isinstance(t.get("inputRequests"), dict) else {}
+            responses = {k: {"action": "accept", "content": {"confirm": True}} for k in pending}
+            ack = _tk_req(ctx, "tasks/update", {"taskId": tid, "inputResponses": responses}, TK_CAPS)
+            if ack.get("resultType") != "complete":
+                errs.append('tasks/update ack MUST carry resultType:"complete"; '
+                            f'got resultType={ack.get("resultType")}')
+            errs += _tk_no_envelope(ack, "tasks/update ack")
+            term = _tk_wait(ctx, tid)
+            if term.get("status") != "completed":
+                errs.append("task MUST resume to completed after tasks/update; "
+                            f"got status {json.dumps(term.get('status'))}")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-mrtr-tasks-update-resumes", errs, "update acked; task completed")
+
+    # 3
+    errs = []
+    try:
+        created = _tk_call(ctx, "multi_input", {})
+        tid = created.get("taskId")
+        if not tid:
+            errs.append("multi_input did not create a task")
+        else:
+            t: dict = {}
+            start = time.monotonic()
+            while time.monotonic() - start < 5.0:
+                t = _tk_get(ctx, tid)
+                if t.get("status") == "input_required" and isinstance(t.get("inputRequests"), dict) \
+                        and len(t["inputRequests"]) >= 2:
+                    break
+                time.sleep(0.1)
+            if t.get("status") != "input_required":
+                errs.append(f"task with two parallel elicits MUST be input_required; got {json.dumps(t.get('status'))}")
+            keys = list(t.get("inputRequests") or {}) if isinstance(t.get("inputRequests"), dict) else []
+            if len(keys) < 2:
+                errs.append(f"multi_input MUST surface 2 inputRequests; got {len(keys)}")
+                _tk_cancel_quietly(ctx, tid)
+            else:
+                first, second = keys[0], keys[1]
+                ack = _tk_req(ctx, "tasks/update", {"taskId": tid, "inputResponses": {
+                    first: {"action": "accept", "content": {"name": "partial-1", "confirm": True}}}}, TK_CAPS)
+                if ack.get("resultType") != "complete":
+                    errs.append(f'partial tasks/update ack MUST carry resultType:"complete"; got {json.dumps(ack)}')
+                after = _tk_get(ctx, tid)
+                if after.get("status") != "input_required":
+                    errs.append("task MUST stay input_required while another input is still pending; "
+                                f"got {json.dumps(after.get('status'))}")
+                left = after.get("inputRequests")
+                remaining = list(left) if isinstance(left, dict) else []
+                if second not in remaining:
+                    errs.append(f"unanswered key MUST remain in inputRequests; got {json.dumps(remaining)}")
+                if first in remaining:
+                    errs.append(f"answered key MUST be removed from inputRequests; still saw {first}")
+                _tk_req(ctx, "tasks/update", {"taskId": tid, "inputResponses": {
+                    second: {"action": "accept", "content": {"name": "partial-2", "confirm": True}}}}, TK_CAPS)
+                term = _tk_wait(ctx, tid)
+                if term.get("status") != "completed":
+                    errs.append("task MUST complete after both inputs are satisfied; "
+                                f"got {json.dumps(term.get('status'))}")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-mrtr-partial-fulfillment", errs, "partial answers keep only pending keys; completed")
+
+
+@_tasks_scenario("tasks-request-headers")
+def s_tasks_request_headers(ctx: Ctx) -> None:
+    caps = TK_CAPS_EXT_ONLY
+    # 1
+    errs = []
+    try:
+        r = _tk_call(ctx, "greet", {"name": "sep-2243"}, caps)
+        if r.get("resultType") != "complete":
+            errs.append('sync ToolResult.resultType MUST be "complete" regardless of routing header; '
+                        f"got {json.dumps(r.get('resultType'))}")
+        c = r.get("content")
+        if not (isinstance(c, list) and c and isinstance(c[0], dict) and c[0].get("text") == "Hello, sep-2243!"):
+            errs.append(f"tool result content MUST be unaffected by the Mcp-Method header (want text "
+                        f"'Hello, sep-2243!', got {_clip(c, 120)})")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-headers-tolerate-mcp-method-on-tools-call", errs, "greet with Mcp-Method: tools/call")
+
+    # 2
+    routing_id = None
+    errs = []
+    try:
+        created = _tk_call(ctx, "slow_compute", {"seconds": 60, "label": "headers-tasks-get"}, caps)
+        routing_id = created.get("taskId") or None
+        if not routing_id:
+            errs.append("slow_compute did not create a task")
+        else:
+            g = _tk_req(ctx, "tasks/get", {"taskId": routing_id}, caps,
+                        headers={"Mcp-Method": "tasks/get", "Mcp-Name": routing_id})
+            if g.get("taskId") != routing_id:
+                errs.append(f"tasks/get MUST resolve body taskId regardless of routing headers; got {g.get('taskId')}")
+            if not g.get("status"):
+                errs.append("tasks/get MUST still return status when routing headers are set")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-routing-headers-accepted-on-tasks-get", errs, "matched Mcp-Method + Mcp-Name accepted")
+
+    statuses: dict[str, int | None] = {}
+    # 3
+    try:
+        ex, resp = _tk_send(ctx, "tools/call", {"name": "greet", "arguments": {"name": "header-mismatch"}}, caps,
+                            headers={"Mcp-Method": "tasks/get"})
+        code = ((resp or {}).get("error") or {}).get("code")
+        statuses["method-mismatch"] = ex.status
+        ctx.check("tasks-headers-reject-mismatched-method", code == -32020,
+                  "tools/call with Mcp-Method: tasks/get returned a successful response" if resp and "result" in resp
+                  else f"HTTP {ex.status}, error code {code} (want -32020 HeaderMismatch)")
+    except _TkFail as e:
+        ctx.add("tasks-headers-reject-mismatched-method", FAILURE, str(e))
+
+    # 4
+    if not routing_id:
+        ctx.add("sep-2663-server-rejects-mismatched-mcp-name-on-tasks-get", FAILURE,
+                "routing-task fixture from Check 2 unavailable; cannot drive negative-path probe")
+    else:
+        try:
+            ex, resp = _tk_send(ctx, "tasks/get", {"taskId": routing_id}, caps,
+                                headers={"Mcp-Name": "sep-2663-wrong-task-id-for-routing-header-mismatch"})
+            code = ((resp or {}).get("error") or {}).get("code")
+            statuses["name-mismatch"] = ex.status
+            ctx.check("sep-2663-server-rejects-mismatched-mcp-name-on-tasks-get", code == -32020,
+                      "tasks/get with mismatched Mcp-Name returned a result" if resp and "result" in resp
+                      else f"HTTP {ex.status}, error code {code} (want -32020 HeaderMismatch)")
+        except _TkFail as e:
+            ctx.add("sep-2663-server-rejects-mismatched-mcp-name-on-tasks-get", FAILURE, str(e))
+
+        # Portico extras (SEP-2243 + SEP-2663 "Routing Headers"): missing Mcp-Name, update/cancel mismatch.
+        probes = []
+        for label, method, params, hdrs in (
+                ("get-missing", "tasks/get", {"taskId": routing_id}, {"Mcp-Name": None}),
+                ("update-mismatch", "tasks/update", {"taskId": routing_id, "inputResponses": {}},
+                 {"Mcp-Name": "portico-wrong-task-id"}),
+                ("cancel-mismatch", "tasks/cancel", {"taskId": routing_id}, {"Mcp-Name": "portico-wrong-task-id"})):
+            try:
+                ex, resp = _tk_send(ctx, method, params, caps, headers=hdrs)
+                probes.append((label, ex.status, ((resp or {}).get("error") or {}).get("code"),
+                               bool(resp and "result" in resp)))
+            except _TkFail as e:
+                probes.append((label, None, None, False))
+                ctx.add(f"portico-tasks-{label}", FAILURE, str(e))
+        miss = probes[0]
+        ctx.check("portico-tasks-missing-mcp-name-rejected", miss[1] == 400 and miss[2] == -32020,
+                  f"tasks/get without Mcp-Name: HTTP {miss[1]}, error {miss[2]}"
+                  + (" (it returned a result)" if miss[3] else "") + " (want 400 + -32020)")
+        bad = [p for p in probes[1:] if not (p[1] == 400 and p[2] == -32020)]
+        ctx.check("portico-tasks-mcp-name-mismatch-update-cancel", not bad,
+                  "; ".join(f"{lbl}: HTTP {st}, error {c}" for lbl, st, c, _ in probes[1:]) + " (want 400 + -32020)")
+    wrong = {k: v for k, v in statuses.items() if v != 400}
+    ctx.check("portico-tasks-mismatch-http-400", bool(statuses) and not wrong,
+              f"HTTP statuses of the header-mismatch rejections: {statuses} (want 400)")
+    _tk_cancel_quietly(ctx, routing_id, caps)
+
+
+@_tasks_scenario("tasks-dispatch-and-envelope")
+def s_tasks_dispatch(ctx: Ctx) -> None:
+    hint = ("(if the server is otherwise compliant, verify it does not validate other dimensions — routing "
+            "headers, _meta, params shape — before method dispatch)")
+    # 1, 2
+    for cid, method, params in (
+            ("sep-2663-tasks-result-removed-method-not-found", "tasks/result",
+             {"taskId": "tasks-conformance-isolation-probe"}),
+            ("tasks-removed-tasks-list", "tasks/list", {})):
+        code, _, note = _tk_error_code(ctx, method, params, TK_CAPS)
+        if code is None and "returned a result" in note:
+            ctx.add(cid, FAILURE, f"{method} returned a result instead of -32601")
+        else:
+            ctx.check(cid, code == -32601, f"{method} → {code}" if code == -32601
+                      else f"expected -32601; got {code if code is not None else '<missing>'} {hint} ({note})")
+
+    # 3
+    errs = []
+    try:
+        r = _tk_call(ctx, "failing_job", {})
+        if r.get("resultType") != "task" or not r.get("taskId"):
+            errs.append(f"expected CreateTaskResult; got resultType={json.dumps(r.get('resultType'))}, "
+                        f"taskId={json.dumps(r.get('taskId'))}")
+        if r.get("taskId"):
+            try:
+                _tk_wait(ctx, r["taskId"])
+            except _TkFail:
+                pass
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-server-directed-creation-no-hint", errs, "failing_job → CreateTaskResult without a hint")
+
+    # 4
+    errs = []
+    try:
+        r = _tk_call(ctx, "greet", {"name": "legacy-hint"}, task={"ttl": 60_000, "pollInterval": 100})
+        if r.get("resultType") == "task":
+            errs.append("legacy `task` param MUST NOT promote a sync tool to a task")
+        if r.get("taskId"):
+            errs.append(f"sync tool with legacy hint MUST NOT carry top-level taskId; got {r['taskId']}")
+        if not (isinstance(r.get("content"), list) and r["content"]):
+            errs.append("sync tool MUST still return content[]")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-legacy-task-param-ignored", errs, "legacy `task` param tolerated and ignored")
+
+    # 5
+    errs = []
+    details = None
+    try:
+        r = _tk_call(ctx, "slow_compute", {"seconds": 0, "label": "instant"})
+        details = {"resultType": r.get("resultType")}
+        if r.get("resultType") == "task":
+            if not r.get("taskId"):
+                errs.append("task-path response MUST carry top-level taskId on CreateTaskResult")
+        elif not isinstance(r.get("content"), list):
+            errs.append("sync-path response MUST carry content[] for the immediate ToolResult")
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-immediate-result-shortcut", errs,
+               f"instant slow_compute answered with resultType {details and details['resultType']!r}", details)
+
+    # 6
+    errs = []
+    try:
+        s = _tk_call(ctx, "greet", {"name": "rt"})
+        if s.get("resultType") != "complete":
+            errs.append(f'sync tools/call resultType = {json.dumps(s.get("resultType"))}, want "complete"')
+        c = _tk_call(ctx, "slow_compute", {"seconds": 0, "label": "rt-get"})
+        if c.get("taskId"):
+            _tk_wait(ctx, c["taskId"])
+            g = _tk_get(ctx, c["taskId"])
+            if g.get("resultType") != "complete":
+                errs.append(f'tasks/get resultType = {json.dumps(g.get("resultType"))}, want "complete"')
+        ll = _tk_call(ctx, "slow_compute", {"seconds": 60, "label": "rt-cancel"})
+        if ll.get("taskId"):
+            a = _tk_req(ctx, "tasks/cancel", {"taskId": ll["taskId"]}, TK_CAPS)
+            if a.get("resultType") != "complete":
+                errs.append(f'tasks/cancel ack resultType = {json.dumps(a.get("resultType"))}, want "complete"')
+        el = _tk_call(ctx, "confirm_delete", {"filename": "rt.txt"})
+        if el.get("taskId"):
+            _tk_wait(ctx, el["taskId"], "input_required", 5.0)
+            a = _tk_req(ctx, "tasks/update", {"taskId": el["taskId"],
+                                              "inputResponses": {"unknown-key": {"ignored": True}}}, TK_CAPS)
+            if a.get("resultType") != "complete":
+                errs.append(f'tasks/update ack resultType = {json.dumps(a.get("resultType"))}, want "complete"')
+            _tk_cancel_quietly(ctx, el["taskId"])
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "tasks-result-type-complete-on-non-task-responses", errs,
+               'sync tools/call, tasks/get, tasks/cancel, tasks/update all resultType:"complete"')
+
+    # 7
+    errs = []
+    try:
+        created = _tk_call(ctx, "slow_compute", {"seconds": 60, "label": "consistency"})
+        tid = created.get("taskId")
+        if not tid:
+            errs.append("slow_compute did not create a task")
+        else:
+            g = _tk_get(ctx, tid)
+            if g.get("taskId") != tid:
+                errs.append(f"immediate tasks/get MUST resolve the same taskId; got {g.get('taskId')}")
+            _tk_cancel_quietly(ctx, tid)
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-durable-create-strong-consistency", errs, "immediate tasks/get resolved")
+
+    # 8
+    code, _, note = _tk_error_code(ctx, "tasks/get", {"taskId": "tasks-conformance-nonexistent-12345"}, TK_CAPS)
+    if code is None and "returned a result" in note:
+        ctx.add("sep-2663-tasks-get-invalid-task-id-32602", FAILURE, "tasks/get with unknown taskId returned a result")
+    else:
+        ctx.check("sep-2663-tasks-get-invalid-task-id-32602", code == -32602,
+                  "unknown taskId → -32602" if code == -32602
+                  else f"expected -32602; got {code if code is not None else '<missing>'} {hint} ({note})")
+
+    # Portico extra: SEP-2663 "Protocol Errors" — unknown taskId SHOULD be -32602 on update/cancel too.
+    got = {}
+    for method, params in (("tasks/update", {"taskId": "tasks-conformance-nonexistent-12345", "inputResponses": {}}),
+                           ("tasks/cancel", {"taskId": "tasks-conformance-nonexistent-12345"})):
+        c2, _, n2 = _tk_error_code(ctx, method, params, TK_CAPS)
+        got[method] = c2 if c2 is not None else ("result" if "returned a result" in n2 else n2[:80])
+    ctx.check("portico-tasks-unknown-task-id-update-cancel", all(v == -32602 for v in got.values()),
+              f"unknown taskId: {got} (SHOULD be -32602)", fail=WARNING)
+
+
+@_tasks_scenario("tasks-status-notifications")
+def s_tasks_status_notifications(ctx: Ctx) -> None:
+    """Upstream is a single SKIPPED placeholder (pending a subscriptions/listen rewrite); this exercises
+    the SEP-2663 channel: subscriptions/listen with notifications.taskIds."""
+    try:
+        created = _tk_call(ctx, "slow_compute", {"seconds": 2, "label": "status-notifications"})
+    except _TkFail as e:
+        ctx.add("tasks-status-notifications-shape", FAILURE, f"Not testable: could not create a task: {e}")
+        return
+    tid = created.get("taskId")
+    if not tid:
+        ctx.add("tasks-status-notifications-shape", FAILURE, "Not testable: slow_compute did not create a task",
+                {"untestable": True})
+        return
+
+    rid = ctx.nid()
+    frames: list = []
+    status = None
+    try:
+        rs = open_listen(ctx.url, {"taskIds": [tid]}, rid, meta=modern_meta(caps=TK_CAPS), timeout=10)
+        try:
+            def done(r) -> bool:
+                return any(m.get("method") == "notifications/tasks" and (m.get("params") or {}).get("taskId") == tid
+                           and (m.get("params") or {}).get("status") in TK_TERMINAL
+                           for m in r.messages if isinstance(m, dict)) or r.response_for(rid) is not None
+            rs.wait_for(done, 8.0)
+        finally:
+            rs.drop()
+        status = rs.status
+        frames = [m for m in rs.messages if isinstance(m, dict)]
+        ctx.observe(rs.to_exchange(), "subscriptions/listen")
+    except (OSError, TimeoutError, ConnectionError) as e:
+        ctx.add("portico-tasks-listen-ack", FAILURE, f"subscriptions/listen failed: {e!r}")
+        ctx.add("tasks-status-notifications-shape", FAILURE, f"Not testable: listen stream unavailable: {e!r}")
+        _tk_cancel_quietly(ctx, tid)
+        return
+
+    first = frames[0] if frames else {}
+    if "error" in first:
+        ctx.add("portico-tasks-listen-ack", FAILURE, f"subscriptions/listen with taskIds rejected: "
+                f"{_clip(first.get('error'), 200)} (HTTP {status})")
+    elif first.get("method") != LISTEN_ACK:
+        ctx.add("portico-tasks-listen-ack", FAILURE,
+                f"first frame {first.get('method')!r} is not {LISTEN_ACK} (HTTP {status}, {len(frames)} frames)",
+                {"frames": _clip(frames, 300)})
+    else:
+        acked = ((first.get("params") or {}).get("notifications") or {}).get("taskIds")
+        ok = isinstance(acked, list) and tid in acked
+        ctx.add("portico-tasks-listen-ack", SUCCESS if ok else WARNING,
+                f"ack notifications.taskIds = {acked!r}" + ("" if ok else f" (requested [{tid!r}])"))
+
+    notes = [f for f in frames if f.get("method") == "notifications/tasks"]
+    for n in notes:
+        _tk_seen(ctx, "notify", n.get("params"))
+    if not notes:
+        ctx.add("tasks-status-notifications-shape", INFO,
+                "no notifications/tasks received on the listen stream (optional per SEP-2663)")
+    else:
+        errs: list[str] = []
+        warns: list[str] = []
+        for n in notes:
+            p = n.get("params") or {}
+            if not (isinstance(p.get("taskId"), str) and p["taskId"]):
+                errs.append(f"notification without taskId: {_clip(p, 120)}")
+            elif p["taskId"] != tid:
+                errs.append(f"notification for un-requested task {p['taskId']!r}")
+            if p.get("status") not in TK_STATUSES:
+                errs.append(f"notification status {p.get('status')!r}")
+            if (p.get("_meta") or {}).get(META_SUBSCRIPTION_ID) != rid:
+                errs.append(f"notification not tagged with subscriptionId {rid}")
+            if p.get("status") == "completed" and not isinstance(p.get("result"), dict):
+                warns.append("completed notification without inlined result")
+            if p.get("status") == "failed" and not isinstance(p.get("error"), dict):
+                warns.append("failed notification without inlined error")
+        leaked = [f.get("method") for f in frames
+                  if f.get("method") in ("notifications/progress", "notifications/message")]
+        if leaked:
+            errs.append(f"{leaked} sent on a task listen stream (MUST NOT)")
+        seq = [(n.get("params") or {}).get("status") for n in notes]
+        if errs:
+            ctx.add("tasks-status-notifications-shape", FAILURE, "; ".join(dict.fromkeys(errs)), {"statuses": seq})
+        elif warns:
+            ctx.add("tasks-status-notifications-shape", WARNING, "; ".join(dict.fromkeys(warns)), {"statuses": seq})
+        else:
+            ctx.add("tasks-status-notifications-shape", SUCCESS, f"{len(notes)} notifications/tasks: {seq}")
+    _tk_cancel_quietly(ctx, tid)
+
+    # SEP-2663: a listen request asking for taskIds without the extension → -32021.
+    rid2 = ctx.nid()
+    try:
+        rs = open_listen(ctx.url, {"taskIds": [tid]}, rid2, meta=modern_meta(caps={}), timeout=10)
+        try:
+            rs.wait_for(lambda r: r.response_for(rid2) is not None or bool(r.notifications), 3.0)
+        finally:
+            rs.drop()
+        ctx.observe(rs.to_exchange(), "subscriptions/listen")
+        r = rs.response_for(rid2) or {}
+        e = r.get("error") or {}
+        data = e.get("data") if isinstance(e.get("data"), dict) else {}
+        has_data = isinstance(((data.get("requiredCapabilities") or {}).get("extensions") or {}).get(TASKS_EXT), dict)
+        ctx.check("portico-tasks-listen-requires-extension", e.get("code") == -32021,
+                  f"listen taskIds without the extension: HTTP {rs.status}, "
+                  + (f"error {e.get('code')}" if e else f"frames {[m.get('method') for m in rs.notifications][:3]}")
+                  + ("" if not e or has_data else " (data.requiredCapabilities.extensions[tasks] missing)"))
+    except (OSError, TimeoutError, ConnectionError) as ex:
+        ctx.add("portico-tasks-listen-requires-extension", FAILURE, f"subscriptions/listen failed: {ex!r}")
+
+
+@_tasks_scenario("tasks-required-task-error")
+def s_tasks_required_error(ctx: Ctx) -> None:
+    code, data, note = _tk_error_code(ctx, "tools/call", {"name": "failing_job", "arguments": {}}, {})
+    cid = "sep-2663-server-returns-missing-capability-when-required"
+    if code is None and "returned a result" in note:
+        ctx.add(cid, FAILURE, f"tools/call for failing_job returned a successful response from a client that did "
+                              f"not declare {TASKS_EXT}; spec requires -32021 rejection in this case.")
+        return
+    if code != -32021:
+        shown = code if code is not None else "(unknown)"
+        ctx.add(cid, FAILURE, f"tools/call for failing_job returned error code {shown}; spec requires -32021. ({note})",
+                {"observedCode": code})
+        return
+    ctx.add(cid, SUCCESS, "-32021 Missing Required Client Capability")
+    cid2 = "sep-2663-server-returns-missing-capability-data-shape"
+    if data is None:
+        ctx.add(cid2, INFO, "Error returned -32021 but carried no `data` field; the spec example shows "
+                            "requiredCapabilities, but data is SHOULD.")
+    elif not (isinstance(data, dict) and isinstance(data.get("requiredCapabilities"), dict)
+              and isinstance(data["requiredCapabilities"].get("extensions"), dict)
+              and TASKS_EXT in data["requiredCapabilities"]["extensions"]):
+        ctx.add(cid2, FAILURE, f'Error data shape does not include requiredCapabilities.extensions["{TASKS_EXT}"]; '
+                               f"got data = {json.dumps(data)[:300]}")
+    else:
+        ctx.add(cid2, SUCCESS, "data.requiredCapabilities.extensions[tasks] present")
+
+
+@_tasks_scenario("tasks-mrtr-composition")
+def s_tasks_mrtr_composition(ctx: Ctx) -> None:
+    caps = {"elicitation": {}, "extensions": {TASKS_EXT: {}}}
+    errs: list[str] = []
+    try:
+        r1 = _tk_call(ctx, "test_tool_with_task", {}, caps)
+        if r1.get("resultType") != "input_required":
+            errs.append(f"round 1 MUST be InputRequiredResult; got {json.dumps(r1)[:300]}")
+            errs.append(f'round 1 resultType MUST be "input_required"; got {json.dumps(r1.get("resultType"))}')
+        if "taskId" in r1:
+            errs.append("round 1 (MRTR) MUST NOT carry taskId — task is only minted on the final round")
+        ir = r1.get("inputRequests") if isinstance(r1.get("inputRequests"), dict) else {}
+        key = next(iter(ir), None)
+        if not key:
+            errs.append("round 1 missing inputRequests; cannot drive round 2")
+        task_id = None
+        if key:
+            extra: dict = {"inputResponses": {key: _mock_elicit({"name": "Alice"})}}
+            if r1.get("requestState") is not None:
+                extra["requestState"] = r1["requestState"]
+            r2 = _tk_call(ctx, "test_tool_with_task", {}, caps, **extra)
+            if r2.get("resultType") != "task":
+                errs.append('round 2 MUST be CreateTaskResult (resultType:"task"); '
+                            f'got {json.dumps(r2.get("resultType"))}')
+            if not r2.get("taskId"):
+                errs.append("round 2 CreateTaskResult MUST carry top-level taskId")
+            else:
+                task_id = r2["taskId"]
+            if "requestState" in r2:
+                errs.append("round 2 CreateTaskResult MUST NOT carry requestState (SEP-2663 spec separation — MRTR "
+                            "requestState does not leak into the task envelope)")
+            if "inputRequests" in r2:
+                errs.append("round 2 CreateTaskResult MUST NOT carry inputRequests (those belong on DetailedTask "
+                            "returned by tasks/get)")
+        if task_id:
+            t = _tk_wait(ctx, task_id, caps=caps)
+            if t.get("status") != "completed":
+                errs.append(f'final task status MUST be "completed"; got {json.dumps(t.get("status"))}')
+            content = (t.get("result") or {}).get("content") if isinstance(t.get("result"), dict) else None
+            first = content[0] if isinstance(content, list) and content else None
+            text = first.get("text", "") if isinstance(first, dict) else ""
+            if "Alice" not in str(text):
+                errs.append("final task result MUST reflect the user_name gathered during the MRTR phase "
+                            f'(expected "Alice"); got {json.dumps(text)}')
+    except _TkFail as e:
+        errs.append(str(e))
+    _tk_record(ctx, "sep-2663-mrtr-synchronous-before-task-creation", errs,
+               "MRTR round → CreateTaskResult → completed with the gathered name")
 
 
 # ============================================================================================

@@ -20,6 +20,8 @@ public struct HandlerContext: Sendable {
     let stream: MessageStream?
     /// Answers gathered for this request's input requests (see ``input(_:_:)``).
     var inputRound: InputRound?
+    /// Set for a `tools/call` that may become a task (see ``continueAsTask()``).
+    var taskPromotion: TaskPromotion?
 
     public init(
         requestID: JSONRPCID,
@@ -73,6 +75,20 @@ public struct HandlerContext: Sendable {
         params["data"] = data
         await stream.send(JSONRPCNotification(method: "notifications/message", params: params).encoded())
     }
+
+    /// Turns this `tools/call` into a task, if the client declared the tasks extension and
+    /// the tool allows it: the client gets a `CreateTaskResult` now and polls `tasks/get`
+    /// for the outcome of the rest of this handler (SEP-2663). Input gathered before the
+    /// call is asked synchronously (MRTR); input asked after it moves the task to
+    /// `input_required`. Returns whether the call is now a task.
+    @discardableResult
+    public func continueAsTask() async -> Bool {
+        guard let taskPromotion else { return false }
+        return await taskPromotion.promote() != nil
+    }
+
+    /// The task this handler runs in, if the call became one.
+    public var taskID: String? { taskPromotion?.record?.id }
 
     /// Ends the client's HTTP connection while the work goes on ("polling", 2025-11-25
     /// transports §Sending Messages to the Server): the client waits the `retry:` delay and

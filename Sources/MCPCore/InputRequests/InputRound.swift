@@ -4,6 +4,9 @@
 struct InputRound: Sendable {
     /// Answers by input-request key, accumulated over every round so far.
     var answers: JSONObject = [:]
+    /// `inputResponses` for keys no sealed state asked about: used, after a shape check,
+    /// if the handler asks for that key (clients may answer before being asked).
+    var offered: JSONObject = [:]
     /// The handler's own state from ``InputRequired/state``.
     var savedState: JSONValue?
     /// Whether the request carried a valid `requestState`.
@@ -33,12 +36,22 @@ extension HandlerContext {
         for (key, request) in requests {
             if let answer = inputRound?.answers[key] {
                 answers[key] = answer
+            } else if let offered = inputRound?.offered[key] {
+                if let problem = request.problem(with: offered) {
+                    throw MCPError(code: .invalidParams, message: "inputResponses.\(key) \(problem)", httpStatus: 400)
+                }
+                answers[key] = offered
             } else {
                 missing.append((key, request))
             }
         }
         guard !missing.isEmpty else { return answers }
         try Self.checkCapabilities(of: missing.map(\.request), declared: clientCapabilities)
+        if let task = taskPromotion?.record {
+            // Inside a task the work waits for `tasks/update` instead of ending the request.
+            for (key, answer) in try await task.awaitInputs(missing) { answers[key] = answer }
+            return answers
+        }
         guard protocolVersion.isModern else {
             for (key, request) in missing {
                 answers[key] = try await requestFromClient(method: request.method, params: request.params)

@@ -14,11 +14,21 @@ extension MCPServer {
         var context = context
         if context.protocolVersion.isModern {
             context.inputRound = try inputRound(of: request, binding: binding)
-            do {
-                return try await body(context)
-            } catch let required as InputRequired {
-                return try inputRequiredResult(required, answers: context.inputRound?.answers ?? [:], binding: binding, context: context)
+            for _ in 0..<16 {
+                do {
+                    return try await body(context)
+                } catch let required as InputRequired {
+                    guard let task = context.taskPromotion?.record else {
+                        return try inputRequiredResult(required, answers: context.inputRound?.answers ?? [:], binding: binding, context: context)
+                    }
+                    // Inside a task the answers come through `tasks/update`; then the handler runs again.
+                    try HandlerContext.checkCapabilities(of: required.requests.map(\.request), declared: context.clientCapabilities)
+                    for (key, answer) in try await task.awaitInputs(required.requests) { context.inputRound?.answers[key] = answer }
+                    context.inputRound?.savedState = required.state
+                    context.inputRound?.resumed = true
+                }
             }
+            throw MCPError.internalError("\(request.method) '\(name)' kept asking for input after 16 rounds")
         }
         var round = InputRound()
         // Each round adds at least one answer; a handler that keeps asking anew is stopped.
@@ -39,7 +49,8 @@ extension MCPServer {
     }
 
     /// Reads `requestState` (sealed by this server, bound to this request) and the
-    /// `inputResponses` to the keys asked last round; unknown keys are ignored (mrtr §Error Handling).
+    /// `inputResponses`: answers to the keys asked last round are checked now, others are
+    /// kept in case the handler asks for them and otherwise ignored (mrtr §Error Handling).
     func inputRound(of request: JSONRPCRequest, binding: RequestStateSealer.Binding) throws(MCPError) -> InputRound {
         var round = InputRound()
         var asked = JSONObject()
@@ -62,8 +73,11 @@ extension MCPServer {
         switch request.params["inputResponses"] {
         case .none: break
         case .some(.object(let responses)):
-            for (key, method) in asked {
-                guard let response = responses[key], case .string(let method) = method else { continue }
+            for (key, response) in responses {
+                guard case .string(let method)? = asked[key] else {
+                    round.offered[key] = response
+                    continue
+                }
                 if let problem = InputRequest(method: method).problem(with: response) {
                     throw MCPError(code: .invalidParams, message: "\(request.method): inputResponses.\(key) \(problem)", httpStatus: 400)
                 }

@@ -2,7 +2,9 @@ extension MCPServer {
     /// Reads the `notifications` filter of a `subscriptions/listen` request and the subset
     /// this server agrees to honour (kinds it has nothing for are left out of the
     /// acknowledgement, 2026-07-28 basic/patterns/subscriptions §Acknowledgment).
-    public func listenFilter(_ request: JSONRPCRequest, maximumSubscriptions: Int) throws(MCPError) -> (ListenerHub.Filter, acknowledged: JSONObject) {
+    public func listenFilter(
+        _ request: JSONRPCRequest, clientCapabilities: JSONObject, maximumSubscriptions: Int
+    ) throws(MCPError) -> (ListenerHub.Filter, acknowledged: JSONObject) {
         let requested: JSONObject
         switch request.params["notifications"] {
         case .none, .some(.null): requested = [:]
@@ -53,6 +55,19 @@ extension MCPServer {
                 } else {
                     filter.resourceSubscriptions = []
                 }
+            case "taskIds":
+                guard TasksExtension.isDeclared(in: clientCapabilities) else { throw TasksExtension.missing("task status notifications") }
+                guard case .array(let elements) = value, elements.count <= maximumSubscriptions else {
+                    throw .invalidParams("subscriptions/listen: 'notifications.taskIds' must be an array of at most \(maximumSubscriptions) task ids")
+                }
+                var agreed: [JSONValue] = []
+                for element in elements {
+                    guard case .string(let id) = element else {
+                        throw .invalidParams("subscriptions/listen: 'notifications.taskIds' must contain strings, got \(element.typeName)")
+                    }
+                    if tasks.task(id: id, principal: nil) != nil, filter.taskIDs.insert(id).inserted { agreed.append(element) }
+                }
+                acknowledged[key] = .array(agreed)
             default:
                 // Unknown kinds (a newer client's) are not honoured and not acknowledged.
                 continue

@@ -9,6 +9,9 @@ extension MCPServer {
             self.sendToStandaloneStreams(notification) { _ in true }
             self.listeners.listChanged(list)
         }
+        tasks.observeChanges { [weak self] record in
+            self?.listeners.taskChanged(record)
+        }
     }
 
     /// Tells subscribers of `uri` that it changed (`notifications/resources/updated`): legacy

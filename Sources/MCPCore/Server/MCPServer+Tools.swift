@@ -23,12 +23,25 @@ extension MCPServer {
         if context.protocolVersion.isModern {
             try Self.checkRequiredCapabilities(tool.requiredClientCapabilities, declared: context.clientCapabilities)
         }
+        let support = tool.execution?.taskSupport ?? .forbidden
+        if support != .forbidden {
+            let modern = context.protocolVersion.isModern
+            if modern && TasksExtension.isDeclared(in: context.clientCapabilities) {
+                return try await callAsTask(tool, arguments: arguments, request: request, context: context)
+            }
+            if support == .required {
+                // SEP-2663 §Capability Negotiation; 2025-11-25 tasks §Tool-Level Negotiation for legacy sessions.
+                throw modern
+                    ? TasksExtension.missing("tool '\(name)', which runs only as a task")
+                    : MCPError(code: .methodNotFound, message: "Tool '\(name)' runs only as a task; this server offers tasks to 2026-07-28 clients with the \(TasksExtension.identifier) extension")
+            }
+        }
         return try await withInputRounds(request, name: name, context: context) { context in
             try await run(tool, arguments: arguments, request: request, context: context)
         }
     }
 
-    private func run(_ tool: Tool, arguments: JSONObject, request: JSONRPCRequest, context: HandlerContext) async throws -> JSONObject {
+    func run(_ tool: Tool, arguments: JSONObject, request: JSONRPCRequest, context: HandlerContext) async throws -> JSONObject {
         let name = tool.name
         do {
             return try await tool.handler(arguments, context).json

@@ -56,16 +56,19 @@ public final class MCPServer: Sendable {
     let cursors: CursorCodec
     /// Seals 2026-07-28 `requestState`.
     let requestStates: RequestStateSealer
+    /// Tasks of the `io.modelcontextprotocol/tasks` extension.
+    public let tasks: TaskStore
     let logger: Logger
     /// `serverInfo` as every 2026-07-28 result carries it, built once.
     let modernServerInfo: JSONValue
 
     public init(
         info: Info, registry: Registry = Registry(), sessions: SessionStore = SessionStore(), listeners: ListenerHub = ListenerHub(),
-        requestStates: RequestStateSealer = RequestStateSealer(),
+        requestStates: RequestStateSealer = RequestStateSealer(), tasks: TaskStore = TaskStore(),
         options: Options = Options(), logger: Logger = Logger(label: "portico.mcp")
     ) {
         self.requestStates = requestStates
+        self.tasks = tasks
         self.info = info
         self.registry = registry
         self.sessions = sessions
@@ -88,6 +91,9 @@ public final class MCPServer: Sendable {
             capabilities["resources"] = ["subscribe": true, "listChanged": true]
         }
         if !contents.tools.isEmpty { capabilities["tools"] = ["listChanged": true] }
+        if version.isModern, contents.tools.elements.contains(where: { ($0.execution?.taskSupport ?? .forbidden) != .forbidden }) {
+            capabilities["extensions"] = [TasksExtension.identifier: [:]]
+        }
         return capabilities
     }
 
@@ -147,6 +153,8 @@ public final class MCPServer: Sendable {
                 result = try await getPrompt(request, context: context)
             case "completion/complete":
                 result = try await complete(request)
+            case "tasks/get" where modern, "tasks/update" where modern, "tasks/cancel" where modern:
+                result = try taskRequest(request, context: context)
             case "server/discover" where modern:
                 result = discover()
                 cacheable = true

@@ -13,6 +13,8 @@ public final class ListenerHub: Sendable {
         public var promptsListChanged = false
         public var resourcesListChanged = false
         public var resourceSubscriptions: Set<String> = []
+        /// Tasks whose status changes the client wants (`notifications/tasks`, tasks extension).
+        public var taskIDs: Set<String> = []
 
         public init() {}
 
@@ -85,6 +87,18 @@ public final class ListenerHub: Sendable {
                 method: "notifications/resources/updated", params: ["_meta": listener.meta, "uri": .string(uri)]
             ).encoded()
             listener.stream.offer(bytes)
+        }
+    }
+
+    /// `notifications/tasks` with the task's full state to every listener that named it.
+    func taskChanged(_ record: TaskRecord) {
+        let listeners = snapshot().filter { $0.filter.taskIDs.contains(record.id) }
+        guard !listeners.isEmpty else { return }
+        let detailed = record.detailed
+        for listener in listeners {
+            var params = detailed
+            params["_meta"] = listener.meta
+            listener.stream.offer(JSONRPCNotification(method: "notifications/tasks", params: params).encoded())
         }
     }
 

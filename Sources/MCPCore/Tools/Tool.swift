@@ -57,6 +57,8 @@ public struct Tool: Sendable {
     /// Client capabilities the tool needs (for example `["sampling": [:]]`); a modern
     /// request that does not declare them is refused with -32021 before the tool runs.
     public var requiredClientCapabilities: JSONObject
+    /// Whether and when calls become tasks (`execution.taskSupport`); `nil` = always synchronous.
+    public var execution: ToolExecution?
     public var handler: Handler
     /// Parameters the client mirrors into `Mcp-Param-{Name}` headers, found once from `x-mcp-header`.
     public private(set) var headerParameters: [HeaderParameter]
@@ -70,6 +72,7 @@ public struct Tool: Sendable {
         annotations: ToolAnnotations? = nil,
         icons: [Icon] = [],
         requiredClientCapabilities: JSONObject = [:],
+        execution: ToolExecution? = nil,
         handler: @escaping Handler
     ) {
         self.name = name
@@ -81,6 +84,7 @@ public struct Tool: Sendable {
         self.annotations = annotations
         self.icons = icons
         self.requiredClientCapabilities = requiredClientCapabilities
+        self.execution = execution
         self.handler = handler
     }
 
@@ -120,6 +124,7 @@ public struct Tool: Sendable {
         if let outputSchema { object["outputSchema"] = outputSchema }
         if let annotations { object["annotations"] = annotations.json }
         if !icons.isEmpty { object["icons"] = .array(icons.map(\.json)) }
+        if let execution, execution.taskSupport != .forbidden { object["execution"] = execution.json }
         return .object(object)
     }
 }

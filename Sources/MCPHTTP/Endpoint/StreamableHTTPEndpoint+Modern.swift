@@ -32,7 +32,7 @@ extension StreamableHTTPEndpoint {
             let version = try meta.servedVersion(id: call.id)
             try validateStandardHeaders(of: call, headers: headers)
             if call.method == "subscriptions/listen" {
-                return try listen(call, accepted: accepted, channel: context.channel)
+                return try listen(call, clientCapabilities: meta.clientCapabilities, accepted: accepted, channel: context.channel)
             }
             if call.method == "tools/call", case .string(let name)? = call.params["name"], let tool = server.registry.tool(named: name) {
                 try ParameterHeaders.validate(tool: tool, arguments: call.params["arguments"]?.objectValue ?? [:], headers: request.headers, id: call.id)
@@ -63,6 +63,7 @@ extension StreamableHTTPEndpoint {
         switch call.method {
         case "tools/call", "prompts/get": nameField = "name"
         case "resources/read": nameField = "uri"
+        case "tasks/get", "tasks/update", "tasks/cancel": nameField = "taskId"
         default: return
         }
         guard let rawName = headers.name else {

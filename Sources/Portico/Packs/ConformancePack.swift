@@ -8,7 +8,7 @@ public enum ConformancePack {
 
     public static func register(in server: MCPServer) throws {
         let registry = server.registry
-        for tool in tools + triggerTools(server) + inputRequestTools { try registry.register(tool) }
+        for tool in tools + triggerTools(server) + inputRequestTools + taskTools { try registry.register(tool) }
         try registry.register(Resource.text(
             uri: "test://static-text", name: "static-text", description: "A static text resource",
             "This is the content of the static text resource."))
