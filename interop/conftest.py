@@ -82,8 +82,12 @@ class ServerPool:
         try:
             proc.start()
         except ServerStartError as e:
-            pytest.fail(f"could not start the server ({name}, config={config}, args={list(args)}): {e}",
-                        pytrace=False)
+            try:
+                stderr = proc.log_path.read_text(errors="replace")[-600:].strip()
+            except OSError:
+                stderr = ""
+            pytest.fail(f"could not start the server ({name}, config={config}, args={list(args)}): {e}"
+                        f"\nserver stderr: {stderr}", pytrace=False)
         return proc
 
     def get(self, name: str, config: dict | None = None, *args: str) -> ServerProcess:

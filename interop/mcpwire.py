@@ -794,11 +794,15 @@ def write_config(path: Path, doc: dict) -> Path:
     return path
 
 
-def request_state_keys(*pairs: tuple[str, bytes]) -> list[dict]:
-    """`request_state.keys` entries: [{id, secret: base64}], first seals, all open."""
+def request_state_keys(*pairs: tuple[str, bytes]) -> list[str]:
+    """`request_state.keys` entries: base64 of 32-byte keys, first seals, all open.
+
+    The names in `pairs` only label keys for the test's readability; the server identifies
+    a key by a fingerprint of its bytes.
+    """
     import base64
 
-    return [{"id": kid, "secret": base64.b64encode(secret).decode()} for kid, secret in pairs]
+    return [base64.b64encode(secret).decode() for _, secret in pairs]
 
 
 # --------------------------------------------------------------------------------------------

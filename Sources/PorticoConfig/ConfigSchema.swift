@@ -16,6 +16,7 @@ indirect enum ConfigSchema: Sendable {
             case .tools: (key.rawValue, values(PorticoConfiguration.Tools.CodingKeys.self))
             case .streams: (key.rawValue, values(PorticoConfiguration.Streams.CodingKeys.self))
             case .requestState: (key.rawValue, values(PorticoConfiguration.RequestState.CodingKeys.self))
+            case .tasks: (key.rawValue, values(PorticoConfiguration.Tasks.CodingKeys.self))
             }
         }
     )

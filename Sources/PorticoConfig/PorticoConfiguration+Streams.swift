@@ -211,3 +211,47 @@ extension PorticoConfiguration.RequestState: ConfigValue {
     static var expectation: String { "a mapping of request-state settings" }
     static var pluralExpectation: String { "mappings" }
 }
+
+extension PorticoConfiguration {
+    /// The `tasks:` section: the store behind the `io.modelcontextprotocol/tasks` extension.
+    public struct Tasks: Codable, Sendable, Equatable {
+        /// Tasks kept at once; past it the oldest finished task makes room, and new tasks are refused while all run.
+        public var maxTasks: Int
+        /// Seconds a task (and its result) is kept after creation (`ttlMs`).
+        public var ttlSeconds: Int
+        /// The polling interval suggested to clients (`pollIntervalMs`).
+        public var pollIntervalMilliseconds: Int
+
+        public init(maxTasks: Int = 1_000, ttlSeconds: Int = 3_600, pollIntervalMilliseconds: Int = 500) {
+            self.maxTasks = maxTasks
+            self.ttlSeconds = ttlSeconds
+            self.pollIntervalMilliseconds = pollIntervalMilliseconds
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case maxTasks = "max_tasks"
+            case ttlSeconds = "ttl_seconds"
+            case pollIntervalMilliseconds = "poll_interval_ms"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = Tasks()
+            maxTasks = try container.decodeValue(forKey: .maxTasks, default: defaults.maxTasks, in: decoder)
+            ttlSeconds = try container.decodeValue(forKey: .ttlSeconds, default: defaults.ttlSeconds, in: decoder)
+            pollIntervalMilliseconds = try container.decodeValue(forKey: .pollIntervalMilliseconds, default: defaults.pollIntervalMilliseconds, in: decoder)
+        }
+
+        func validationIssues(at prefix: String) -> [ConfigIssue] {
+            let values: [(CodingKeys, Int)] = [(.maxTasks, maxTasks), (.ttlSeconds, ttlSeconds), (.pollIntervalMilliseconds, pollIntervalMilliseconds)]
+            return values.filter { $0.1 <= 0 }.map { key, value in
+                ConfigIssue(keyPath: ConfigKeyPath.child(prefix, key.rawValue), message: "must be greater than 0, got \(value)")
+            }
+        }
+    }
+}
+
+extension PorticoConfiguration.Tasks: ConfigValue {
+    static var expectation: String { "a mapping of task settings" }
+    static var pluralExpectation: String { "mappings" }
+}

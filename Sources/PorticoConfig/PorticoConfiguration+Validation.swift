@@ -10,6 +10,7 @@ extension PorticoConfiguration {
             + tools.validationIssues(at: CodingKeys.tools.rawValue)
             + streams.validationIssues(at: CodingKeys.streams.rawValue)
             + requestState.validationIssues(at: CodingKeys.requestState.rawValue)
+            + tasks.validationIssues(at: CodingKeys.tasks.rawValue)
     }
 }
 

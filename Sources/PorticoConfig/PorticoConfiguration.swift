@@ -16,6 +16,8 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
     public var streams: Streams
     /// Sealing of 2026-07-28 multi-round-trip `requestState`.
     public var requestState: RequestState
+    /// The task store of the 2026-07-28 tasks extension.
+    public var tasks: Tasks
 
     /// Creates a configuration; every argument defaults to the value used when `portico.yaml` omits it.
     public init(
@@ -24,7 +26,8 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         logging: Logging = Logging(),
         tools: Tools = Tools(),
         streams: Streams = Streams(),
-        requestState: RequestState = RequestState()
+        requestState: RequestState = RequestState(),
+        tasks: Tasks = Tasks()
     ) {
         self.server = server
         self.limits = limits
@@ -32,6 +35,7 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         self.tools = tools
         self.streams = streams
         self.requestState = requestState
+        self.tasks = tasks
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -41,6 +45,7 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         case tools
         case streams
         case requestState = "request_state"
+        case tasks
     }
 
     /// Decodes a configuration, filling every absent or null key with its default.
@@ -53,5 +58,6 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         tools = try container.decodeValue(forKey: .tools, default: defaults.tools, in: decoder)
         streams = try container.decodeValue(forKey: .streams, default: defaults.streams, in: decoder)
         requestState = try container.decodeValue(forKey: .requestState, default: defaults.requestState, in: decoder)
+        tasks = try container.decodeValue(forKey: .tasks, default: defaults.tasks, in: decoder)
     }
 }

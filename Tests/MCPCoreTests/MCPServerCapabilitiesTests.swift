@@ -26,9 +26,9 @@ struct MCPServerCapabilitiesTests {
         (.tool, .v2025_11_25, #"{"logging":{},"tools":{"listChanged":true}}"#),
         (.tool, .v2026_07_28, #"{"tools":{"listChanged":true}}"#),
         (.resource, .v2025_06_18, #"{"logging":{},"resources":{"subscribe":true,"listChanged":true}}"#),
-        (.resource, .v2026_07_28, #"{"resources":{"listChanged":true}}"#),
+        (.resource, .v2026_07_28, #"{"resources":{"subscribe":true,"listChanged":true}}"#),
         (.template, .v2025_11_25, #"{"logging":{},"completions":{},"resources":{"subscribe":true,"listChanged":true}}"#),
-        (.template, .v2026_07_28, #"{"completions":{},"resources":{"listChanged":true}}"#),
+        (.template, .v2026_07_28, #"{"completions":{},"resources":{"subscribe":true,"listChanged":true}}"#),
         (.prompt, .v2025_11_25, #"{"logging":{},"completions":{},"prompts":{"listChanged":true}}"#),
         (.prompt, .v2026_07_28, #"{"completions":{},"prompts":{"listChanged":true}}"#),
         (
@@ -37,7 +37,7 @@ struct MCPServerCapabilitiesTests {
         ),
         (
             .everything, .v2026_07_28,
-            #"{"completions":{},"prompts":{"listChanged":true},"resources":{"listChanged":true},"tools":{"listChanged":true}}"#
+            #"{"completions":{},"prompts":{"listChanged":true},"resources":{"subscribe":true,"listChanged":true},"tools":{"listChanged":true}}"#
         ),
     ]
 

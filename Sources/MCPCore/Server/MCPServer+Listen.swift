@@ -7,7 +7,8 @@ extension MCPServer {
     ) throws(MCPError) -> (ListenerHub.Filter, acknowledged: JSONObject) {
         let requested: JSONObject
         switch request.params["notifications"] {
-        case .none, .some(.null): requested = [:]
+        case .none:
+            throw .invalidParams("subscriptions/listen: 'notifications' is required (an object naming the notification kinds to receive)")
         case .some(.object(let object)): requested = object
         case .some(let other):
             throw .invalidParams("subscriptions/listen: 'notifications' must be an object, got \(other.typeName)")

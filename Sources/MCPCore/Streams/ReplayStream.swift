@@ -178,9 +178,18 @@ public final class ReplayStream: IdleWakeable {
     }
 
     /// Makes a consumer read from after `cursor` (0 = from the start; the priming event is 0).
-    public func attach(after cursor: Int) throws(ResumeRefusal) -> Attachment {
-        try state.withLock { (state: inout State) throws(ResumeRefusal) -> Attachment in
-            if state.consumer != nil { throw .alreadyAttached }
+    ///
+    /// - Parameter takeOver: replace a reader that is still attached. A client resumes only
+    ///   after losing its connection, and the server may not have noticed the loss yet; the
+    ///   old reader is ended, so each event still goes to one connection.
+    public func attach(after cursor: Int, takeOver: Bool = false) throws(ResumeRefusal) -> Attachment {
+        var displaced: CheckedContinuation<Item, Never>?
+        defer { displaced?.resume(returning: .end) }
+        return try state.withLock { (state: inout State) throws(ResumeRefusal) -> Attachment in
+            if let consumer = state.consumer {
+                guard takeOver else { throw .alreadyAttached }
+                displaced = consumer.waiting
+            }
             let first = state.events.first?.sequence ?? state.nextSequence
             if cursor < 0 || cursor >= state.nextSequence { throw .unknownPosition }
             if cursor + 1 < first { throw .outsideWindow(oldestKept: state.events.first?.sequence) }
@@ -223,12 +232,12 @@ public final class ReplayStream: IdleWakeable {
         for producer in producers { producer.resume() }
     }
 
-    /// The attached consumer's next item.
-    public func next() async -> Item {
+    /// The next item for `attachment`; `.end` once another reader has taken the stream over.
+    public func next(for attachment: Attachment) async -> Item {
         let item: Item = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Item, Never>) in
                 let immediate: Item? = state.withLock { state in
-                    guard var consumer = state.consumer else { return .end }
+                    guard var consumer = state.consumer, consumer.token == attachment.token else { return .end }
                     if consumer.disconnectRequested {
                         consumer.disconnectRequested = false
                         state.consumer = consumer

@@ -55,7 +55,7 @@ extension StreamableHTTPEndpoint {
             return refuse("Bad Request: Last-Event-ID '\(lastEventID)' does not name an event of this session")
         }
         do throws(ReplayStream.ResumeRefusal) {
-            let attachment = try stream.attach(after: position.sequence)
+            let attachment = try stream.attach(after: position.sequence, takeOver: true)
             return replayResponse(stream, attachment: attachment, session: session, priming: false, channel: channel)
         } catch {
             switch error {

@@ -42,7 +42,8 @@ extension StreamableHTTPEndpoint {
         } catch {
             let status = HTTPReply.status(for: error, modern: true)
             logRefusal(error, method: call.method, id: call.id, status: status)
-            return HTTPReply.message(JSONRPCEncoding.error(error, id: call.id), accepted: accepted, status: status)
+            let headers: HTTPFields = status == .serviceUnavailable ? [.retryAfter: "5"] : [:]
+            return HTTPReply.message(JSONRPCEncoding.error(error, id: call.id), accepted: accepted, status: status, headers: headers)
         }
     }
 

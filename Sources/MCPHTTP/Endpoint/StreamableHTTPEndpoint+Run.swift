@@ -28,6 +28,14 @@ extension StreamableHTTPEndpoint {
         let modern = handlerContext.protocolVersion.isModern
         guard Self.mayStream(request.method) else {
             let outcome = await server.handle(request, context: handlerContext)
+            if let session, session.resumable, !accepted.json {
+                // An SSE-only client gets a stream even for a lone reply, with ids (and priming) like any other.
+                let stream = MessageStream()
+                let bytes = Self.encode(outcome, id: request.id)
+                stream.finish(bytes)
+                _ = await stream.next()
+                return replayedReply(first: .final(bytes), from: stream, session: session, channel: channel, headers: extraHeaders)
+            }
             return reply(outcome, to: request, modern: modern, accepted: accepted, headers: extraHeaders)
         }
 
@@ -80,6 +88,10 @@ extension StreamableHTTPEndpoint {
             switch await stream.next() {
             case .final(let bytes):
                 closeMonitor.remove(registration)
+                if let session, session.resumable, !accepted.json {
+                    // An SSE-only client gets a stream even for a lone reply, with ids (and priming) like any other.
+                    return replayedReply(first: .final(bytes), from: stream, session: session, channel: channel, headers: extraHeaders)
+                }
                 return finalReply(bytes, failure: failure.withLock { $0 }, request: request, modern: modern, accepted: accepted, headers: extraHeaders)
             case .none:
                 closeMonitor.remove(registration)
@@ -207,7 +219,7 @@ extension StreamableHTTPEndpoint {
                     try await writer.write(SSEFrame.keepAlive)
                 }
                 streaming: while true {
-                    switch await replay.next() {
+                    switch await replay.next(for: attachment) {
                     case .message(let sequence, let bytes):
                         try await writer.write(SSEFrame.message(bytes, id: withIDs ? prefix + String(sequence) : nil))
                     case .final(let sequence, let bytes):

@@ -31,6 +31,8 @@ public struct PorticoServer: Sendable {
     let logger: Logger
 
     public init(configuration: PorticoConfiguration, packs: [PorticoConfiguration.ToolPack]? = nil, logger: Logger) throws {
+        // Everything that can throw runs before any stored property is set.
+        let stateKeys = try configuration.requestState.keyBytes { name in getenv(name).map { String(cString: $0) } }
         self.configuration = configuration
         self.logger = logger
         let streams = configuration.streams
@@ -51,8 +53,12 @@ public struct PorticoServer: Sendable {
             sessions: sessions,
             listeners: ListenerHub(maximumListeners: streams.maxListeners),
             requestStates: RequestStateSealer(
-                keys: try configuration.requestState.keyBytes { name in getenv(name).map { String(cString: $0) } },
+                keys: stateKeys,
                 lifetime: .seconds(configuration.requestState.ttlSeconds)),
+            tasks: TaskStore(
+                limits: .init(
+                    maximumTasks: configuration.tasks.maxTasks, ttl: .seconds(configuration.tasks.ttlSeconds),
+                    pollInterval: .milliseconds(configuration.tasks.pollIntervalMilliseconds))),
             options: .init(pageSize: configuration.limits.pageSize),
             logger: logger)
         for pack in packs ?? configuration.tools.packs {

@@ -3,7 +3,7 @@ import MCPCore
 import MCPHTTP
 import ServiceLifecycle
 
-/// Reaps idle legacy sessions on a timer and, on graceful shutdown, ends every GET stream
+/// Reaps idle legacy sessions and expired tasks on a timer and, on graceful shutdown, ends every long-lived stream
 /// first so the HTTP server can drain the remaining calls.
 struct SessionHousekeeping: Service {
     let server: MCPServer
@@ -16,6 +16,7 @@ struct SessionHousekeeping: Service {
         try? await cancelWhenGracefulShutdown {
             while true {
                 try await Task.sleep(for: interval)
+                server.tasks.sweep()
                 let reaped = server.sessions.reapIdle()
                 if reaped > 0 {
                     logger.info("reaped idle sessions", metadata: ["count": "\(reaped)", "live": "\(server.sessions.count)"])
