@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import select
 import socket
 import statistics
@@ -44,16 +45,19 @@ def rss_kb(pid: int) -> int:
     raise SystemExit(f"no VmRSS for pid {pid}")
 
 
-def settled_rss(pid: int, seconds: float = 10.0) -> int:
-    """VmRSS once it stops falling (closed connections are torn down asynchronously)."""
+def settled_rss(pid: int, seconds: float = 15.0) -> int:
+    """VmRSS once it has not fallen for 3 s (closed connections are torn down asynchronously,
+    and the server returns freed memory on a one-second timer)."""
     deadline = time.monotonic() + seconds
-    last = rss_kb(pid)
+    last, stable_since = rss_kb(pid), time.monotonic()
     while time.monotonic() < deadline:
         time.sleep(0.25)
         now = rss_kb(pid)
-        if now >= last:
-            return now
+        if now < last:
+            stable_since = time.monotonic()
         last = now
+        if time.monotonic() - stable_since >= 3.0:
+            break
     return last
 
 
@@ -250,32 +254,86 @@ def bench_get(port: int, path: str, pid: int, count: int) -> dict:
     }
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A server process that prints `listening <url>` once it accepts connections."""
+
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None, log: str | None = None) -> None:
+        self.log = log
+        stderr = open(log, "w") if log else subprocess.DEVNULL
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                                        env=dict(os.environ, **(env or {})))
+        line = self.process.stdout.readline().strip()
+        if not line.startswith("listening "):
+            self.stop()
+            raise SystemExit(f"{argv[0]} did not start: {line!r}")
+        url = line.split(" ", 1)[1]
+        self.port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+        self.path = "/" + url.split("/", 3)[3]
+        self.pid = self.process.pid
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", required=True)
+    parser.add_argument("--ceiling", help="bench/ceiling binary: the same listen phase against bare Hummingbird")
     parser.add_argument("--streams", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json")
+    parser.add_argument("--phases", default="listen,get", help="comma-separated: listen, get")
+    parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the server processes (e.g. MALLOC_ARENA_MAX=2)")
     args = parser.parse_args()
+    env = dict(item.split("=", 1) for item in args.env)
 
+    results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "portico.yaml")
         with open(config, "w") as f:
             f.write("limits:\n  max_sessions: 50000\nstreams:\n  max_listeners: 50000\n  keepalive_seconds: 15\n")
-        server = subprocess.Popen([args.bin, "serve", "--config", config, "--fixture", "conformance", "--port", "0",
-                                   "--log-level", "warning"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            line = server.stdout.readline().strip()
-            if not line.startswith("listening "):
-                raise SystemExit(f"server did not start: {line!r}")
-            url = line.split(" ", 1)[1]
-            port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
-            path = "/" + url.split("/", 3)[3]
-            results = {"listen": bench_listen(port, path, server.pid, args.streams, args.rounds),
-                       "get": bench_get(port, path, server.pid, args.streams)}
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
+        # Debug level only for the line the server logs per fan-out (the requests here log nothing at debug).
+        portico = [args.bin, "serve", "--config", config, "--fixture", "conformance", "--port", "0", "--log-level", "debug"]
+        # Each phase in a fresh process, so one phase's freed memory cannot hide the next one's cost.
+        phases = {"listen": lambda s: bench_listen(s.port, s.path, s.pid, args.streams, args.rounds),
+                  "get": lambda s: bench_get(s.port, s.path, s.pid, args.streams)}
+        for name in args.phases.split(","):
+            run = phases[name]
+            server = Server(portico, env, log=os.path.join(tmp, f"{name}.log"))
+            try:
+                results[name] = run(server)
+            finally:
+                server.stop()
+            if name == "listen":
+                # The server's own share: queueing the notification on every stream (before any socket write).
+                with open(server.log) as log:
+                    queued = [int(m.group(2)) for m in re.finditer(r"listeners=(\d+) .*?microseconds=(\d+)", log.read())
+                              if int(m.group(1)) > 0]
+                results[name]["server_queue_us"] = queued
+                results[name]["server_queue_median_ms"] = round(statistics.median(queued) / 1000, 2) if queued else None
+        if args.ceiling:
+            server = Server([args.ceiling, str(free_port())], env)
+            try:
+                results["ceiling_listen"] = bench_listen(server.port, server.path, server.pid, args.streams, args.rounds)
+            finally:
+                server.stop()
+    if "ceiling_listen" in results and "listen" in results:
+        ours, ceiling = results["listen"], results["ceiling_listen"]
+        results["ratios"] = {
+            "listen_bytes_per_stream_vs_ceiling": round(ours["bytes_per_stream"] / max(1, ceiling["bytes_per_stream"]), 2),
+            "fanout_median_vs_ceiling": round(ours["fanout_median_ms"] / max(0.1, ceiling["fanout_median_ms"]), 2),
+        }
     print(json.dumps(results, indent=2))
     if args.json:
         with open(args.json, "w") as f:

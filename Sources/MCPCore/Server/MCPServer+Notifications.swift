@@ -1,3 +1,5 @@
+import Logging
+
 extension MCPServer {
     /// Forwards registry changes as `notifications/{tools,resources,prompts}/list_changed` to
     /// every legacy session's GET stream and every modern listener that opted in. Each
@@ -5,9 +7,14 @@ extension MCPServer {
     func observeRegistry() {
         registry.observeChanges { [weak self] list in
             guard let self else { return }
+            let start = ContinuousClock.now
             let notification = JSONRPCNotification(method: "notifications/\(list.rawValue)/list_changed").encoded()
             self.sendToStandaloneStreams(notification) { _ in true }
-            self.listeners.listChanged(list)
+            let listeners = self.listeners.listChanged(list)
+            let elapsed = ContinuousClock.now - start
+            self.logger.debug(
+                "list_changed queued for every stream",
+                metadata: ["mcp.list": "\(list.rawValue)", "listeners": "\(listeners)", "microseconds": "\(elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000)"])
         }
         tasks.observeChanges { [weak self] record in
             self?.listeners.taskChanged(record)

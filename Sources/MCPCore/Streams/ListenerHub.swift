@@ -34,14 +34,28 @@ public final class ListenerHub: Sendable {
         public let filter: Filter
         public let stream: MessageStream
 
+        /// The subscription id as JSON text, spliced into pre-encoded notifications.
+        let encodedID: [UInt8]
+
         init(subscriptionID: JSONRPCID, filter: Filter, stream: MessageStream) {
             self.subscriptionID = subscriptionID
             self.filter = filter
             self.stream = stream
+            self.encodedID = subscriptionID.json.jsonBytes
         }
 
         /// `params._meta` carrying the subscription id.
         var meta: JSONValue { .object([MetaKey.subscriptionId: subscriptionID.json]) }
+
+        /// `prefix ‖ id ‖ suffix`: a notification encoded once for every listener, tagged with this one's id.
+        func tagged(_ prefix: [UInt8], _ suffix: [UInt8]) -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(prefix.count + encodedID.count + suffix.count)
+            bytes.append(contentsOf: prefix)
+            bytes.append(contentsOf: encodedID)
+            bytes.append(contentsOf: suffix)
+            return bytes
+        }
     }
 
     public let maximumListeners: Int
@@ -71,11 +85,12 @@ public final class ListenerHub: Sendable {
     /// `notifications/<list>/list_changed` to every listener that asked for it; returns how many got it.
     @discardableResult
     func listChanged(_ list: Registry.List) -> Int {
-        let method = "notifications/\(list.rawValue)/list_changed"
+        // Encoded once; each listener only splices in its id (10,000 listeners, one encode).
+        let prefix = Array(#"{"jsonrpc":"2.0","method":"notifications/\#(list.rawValue)/list_changed","params":{"_meta":{"\#(MetaKey.subscriptionId)":"#.utf8)
+        let suffix = Array("}}}".utf8)
         var delivered = 0
         for listener in snapshot() where listener.filter.includes(list) {
-            let bytes = JSONRPCNotification(method: method, params: ["_meta": listener.meta]).encoded()
-            if listener.stream.offer(bytes) { delivered += 1 }
+            if listener.stream.offer(listener.tagged(prefix, suffix)) { delivered += 1 }
         }
         return delivered
     }

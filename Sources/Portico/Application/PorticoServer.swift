@@ -130,7 +130,10 @@ public struct PorticoServer: Sendable {
         }
         let housekeeping = SessionHousekeeping(server: server, httpSSEConnections: httpSSEConnections, interval: .seconds(30), logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: housekeeping), .init(service: keepAlive)],
+            services: [
+                .init(service: app), .init(service: housekeeping), .init(service: keepAlive),
+                .init(service: MemoryReclaimer(server: server, httpSSEConnections: httpSSEConnections, keepAlive: keepAlive)),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(listen.drainTimeoutSeconds)
