@@ -24,6 +24,9 @@ extension MCPServer {
             try Self.checkRequiredCapabilities(tool.requiredClientCapabilities, declared: context.clientCapabilities)
         }
         let support = tool.execution?.taskSupport ?? .forbidden
+        if request.params["task"]?.objectValue != nil, let session = context.session, offersLegacyTasks(session.protocolVersion) {
+            return try callAsLegacyTask(tool, arguments: arguments, request: request, context: context, session: session)
+        }
         if support != .forbidden {
             let modern = context.protocolVersion.isModern
             if modern && TasksExtension.isDeclared(in: context.clientCapabilities) {

@@ -91,8 +91,12 @@ public final class MCPServer: Sendable {
             capabilities["resources"] = ["subscribe": true, "listChanged": true]
         }
         if !contents.tools.isEmpty { capabilities["tools"] = ["listChanged": true] }
-        if version.isModern, contents.tools.elements.contains(where: { ($0.execution?.taskSupport ?? .forbidden) != .forbidden }) {
-            capabilities["extensions"] = [TasksExtension.identifier: [:]]
+        if contents.tools.elements.contains(where: { ($0.execution?.taskSupport ?? .forbidden) != .forbidden }) {
+            if version.isModern {
+                capabilities["extensions"] = [TasksExtension.identifier: [:]]
+            } else if version >= .v2025_11_25 {
+                capabilities["tasks"] = ["list": [:], "cancel": [:], "requests": ["tools": ["call": [:]]]]
+            }
         }
         return capabilities
     }
@@ -155,6 +159,8 @@ public final class MCPServer: Sendable {
                 result = try await complete(request)
             case "tasks/get" where modern, "tasks/update" where modern, "tasks/cancel" where modern:
                 result = try taskRequest(request, context: context)
+            case "tasks/get" where !modern, "tasks/result" where !modern, "tasks/list" where !modern, "tasks/cancel" where !modern:
+                result = try await legacyTaskRequest(request, context: context)
             case "server/discover" where modern:
                 result = discover()
                 cacheable = true

@@ -28,7 +28,10 @@ public final class TaskRecord: Sendable {
         var error: MCPError?
         var answers: JSONObject = [:]
         var pending: PendingInput?
+        /// Input keys already put to a legacy client (2025-11-25 tasks ask through `tasks/result`).
+        var dispatched: Set<String> = []
         var cancelWork: (@Sendable () -> Void)?
+        var changeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     public let id: String
@@ -74,6 +77,61 @@ public final class TaskRecord: Sendable {
         return object
     }
 
+    /// The 2025-11-25 `Task` (experimental tasks): `ttl` and `pollInterval` instead of `…Ms`.
+    public var legacyTask: JSONObject {
+        var object = state.withLock { base($0) }
+        object["ttl"] = object["ttlMs"]
+        object["pollInterval"] = object["pollIntervalMs"]
+        object["ttlMs"] = nil
+        object["pollIntervalMs"] = nil
+        return object
+    }
+
+    /// The outcome once terminal: the result, or the error (a cancelled task's is -32603 "cancelled").
+    var outcome: Result<JSONObject, MCPError>? {
+        state.withLock { state in
+            switch state.status {
+            case .completed: .success(state.result ?? [:])
+            case .failed: .failure(state.error ?? .internalError("The task failed"))
+            case .cancelled: .failure(.internalError("The task was cancelled"))
+            case .working, .inputRequired: nil
+            }
+        }
+    }
+
+    /// Input requests not yet put to a legacy client; marks them as put.
+    func undispatchedInputs() -> [(key: String, request: InputRequest)] {
+        state.withLock { state in
+            let open = (state.pending?.requests ?? []).filter { state.answers[$0.key] == nil && !state.dispatched.contains($0.key) }
+            for (key, _) in open { state.dispatched.insert(key) }
+            return open
+        }
+    }
+
+    /// Waits until the task changes (any transition) or the caller is cancelled.
+    func waitForChange() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.status.isTerminal { return true }
+                    state.changeWaiters.append(continuation)
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            wakeWaiters()
+        }
+    }
+
+    private func wakeWaiters() {
+        let waiters = state.withLock { state in
+            defer { state.changeWaiters.removeAll() }
+            return state.changeWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
     /// `CreateTaskResult`: the seed state, flat, `resultType: "task"`.
     public var createResult: JSONObject {
         var object = state.withLock { base($0) }
@@ -115,7 +173,10 @@ public final class TaskRecord: Sendable {
             state.lastUpdated = WallClock.nowMilliseconds()
             return true
         }
-        if changed { onChange(self) }
+        if changed {
+            wakeWaiters()
+            onChange(self)
+        }
         return changed
     }
 

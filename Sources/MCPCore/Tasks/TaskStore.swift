@@ -36,9 +36,11 @@ public final class TaskStore: Sendable {
 
     /// A new task in `working`, stored before it is returned (creation is strongly
     /// consistent: a `tasks/get` for its id resolves at once); `nil` when the store is full of live tasks.
-    func create(principal: String?) -> TaskRecord? {
+    /// - Parameter ttlMilliseconds: a requested lifetime (2025-11-25 `task.ttl`), capped at the store's.
+    func create(principal: String?, ttlMilliseconds requested: Int? = nil) -> TaskRecord? {
+        let limit = Int(limits.ttl.components.seconds * 1000 + limits.ttl.components.attoseconds / 1_000_000_000_000_000)
         let record = TaskRecord(
-            id: Self.makeID(), ttlMilliseconds: Int(limits.ttl.components.seconds * 1000 + limits.ttl.components.attoseconds / 1_000_000_000_000_000),
+            id: Self.makeID(), ttlMilliseconds: min(limit, max(1, requested ?? limit)),
             pollIntervalMilliseconds: Int(limits.pollInterval.components.seconds * 1000 + limits.pollInterval.components.attoseconds / 1_000_000_000_000_000),
             principal: principal
         ) { [weak self] record in
@@ -72,6 +74,13 @@ public final class TaskStore: Sendable {
             }
             return task.principal == principal ? task : nil
         }
+    }
+
+    /// Every live task of `principal`, oldest first (2025-11-25 `tasks/list`).
+    func tasks(of principal: String) -> [TaskRecord] {
+        let now = WallClock.nowMilliseconds()
+        return tasks.withLock { $0.values.filter { $0.principal == principal && !$0.isExpired(now: now) } }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
     /// Drops expired tasks (cancelling any still running); returns how many.

@@ -6,9 +6,10 @@ import Synchronization
 
 extension StreamableHTTPEndpoint {
     /// Methods whose handlers run user code that may report progress, log, or ask the client
-    /// something; they run in their own task so the reply can switch to SSE mid-flight.
+    /// something (and 2025-11-25 `tasks/result`, which carries its task's input requests);
+    /// they run in their own task so the reply can switch to SSE mid-flight.
     static func mayStream(_ method: String) -> Bool {
-        method == "tools/call" || method == "prompts/get" || method == "resources/read"
+        method == "tools/call" || method == "prompts/get" || method == "resources/read" || method == "tasks/result"
     }
 
     /// Runs one request and turns its outcome into the HTTP response.
