@@ -6,7 +6,7 @@ BIN := .build/release/portico
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: all build run test test-swift test-interop setup-python bench clean
+.PHONY: all build run test test-swift test-interop setup-python bench clean bench-streams
 
 all: build
 
@@ -37,6 +37,12 @@ $(VENV)/.installed: interop/requirements.txt
 
 bench: build
 	bench/run.sh
+
+# 10,000 listen and GET streams: memory per stream, fan-out latency, vs a bare Hummingbird ceiling.
+bench-streams: build
+	swift build -c release --package-path bench/ceiling --scratch-path .build-bench-ceiling
+	mkdir -p bench/results
+	python3 bench/streams.py --bin .build/release/portico --ceiling .build-bench-ceiling/release/ceiling --json bench/results/streams.json
 
 clean:
 	rm -rf .build $(VENV)
