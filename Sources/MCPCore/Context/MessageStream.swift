@@ -47,20 +47,7 @@ public final class MessageStream: IdleWakeable {
     public func send(_ bytes: [UInt8]) async -> Bool {
         guard forwardsMessages else { return false }
         while true {
-            enum Step { case delivered, full, dropped }
-            let step: Step = state.withLock { state in
-                if state.consumerGone || state.finished { return .dropped }
-                if let consumer = state.consumer {
-                    state.consumer = nil
-                    state.lastActivity = .now
-                    consumer.resume(returning: .message(bytes))
-                    return .delivered
-                }
-                if state.buffer.count >= capacity { return .full }
-                state.buffer.append(.message(bytes))
-                return .delivered
-            }
-            switch step {
+            switch enqueue(bytes) {
             case .delivered: return true
             case .dropped: return false
             case .full:
@@ -82,8 +69,16 @@ public final class MessageStream: IdleWakeable {
     @discardableResult
     public func offer(_ bytes: [UInt8]) -> Bool {
         guard forwardsMessages else { return false }
-        enum Step { case delivered, full, dropped }
-        let step: Step = state.withLock { state in
+        let outcome = enqueue(bytes)
+        if outcome == .full { close() }
+        return outcome == .delivered
+    }
+
+    private enum Enqueued { case delivered, full, dropped }
+
+    /// Hands `bytes` to a waiting consumer or queues them, unless the queue is full or closed.
+    private func enqueue(_ bytes: [UInt8]) -> Enqueued {
+        state.withLock { state in
             if state.consumerGone || state.finished { return .dropped }
             if let consumer = state.consumer {
                 state.consumer = nil
@@ -95,8 +90,6 @@ public final class MessageStream: IdleWakeable {
             state.buffer.append(.message(bytes))
             return .delivered
         }
-        if step == .full { close() }
-        return step == .delivered
     }
 
     /// Asks the transport to end the HTTP response while the work goes on (legacy polling).

@@ -63,13 +63,8 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
                     if let session = connection.session { sessions.remove(id: session.id) }
                 }
                 try await writer.write(SSEFrame.endpoint(endpoint))
-                streaming: while let event = await stream.next() {
-                    switch event {
-                    case .message(let bytes), .final(let bytes): try await writer.write(SSEFrame.message(bytes))
-                    case .idle: try await writer.write(SSEFrame.keepAlive)
-                    case .disconnect: break streaming
-                    }
-                }
+                // Replies are `.message`s on this stream: it ends only with the connection or at shutdown.
+                try await stream.writeSSE(to: &writer, endsOnDisconnect: true)
                 try await writer.finish(nil)
             })
     }

@@ -41,16 +41,7 @@ extension StreamableHTTPEndpoint {
                     stream.close()
                 }
                 try await writer.write(SSEFrame.message(acknowledgement))
-                streaming: while let event = await stream.next() {
-                    switch event {
-                    case .message(let bytes): try await writer.write(SSEFrame.message(bytes))
-                    case .final(let bytes):
-                        try await writer.write(SSEFrame.message(bytes))
-                        break streaming
-                    case .idle: try await writer.write(SSEFrame.keepAlive)
-                    case .disconnect: break
-                    }
-                }
+                try await stream.writeSSE(to: &writer)
                 try await writer.finish(nil)
             })
     }

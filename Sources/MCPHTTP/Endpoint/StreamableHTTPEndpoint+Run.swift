@@ -133,18 +133,7 @@ extension StreamableHTTPEndpoint {
                     keepAlive.remove(ticking)
                 }
                 do {
-                    var next: MessageStream.Event? = first
-                    streaming: while let event = next {
-                        switch event {
-                        case .message(let bytes): try await writer.write(SSEFrame.message(bytes))
-                        case .final(let bytes):
-                            try await writer.write(SSEFrame.message(bytes))
-                            break streaming
-                        case .idle: try await writer.write(SSEFrame.keepAlive)
-                        case .disconnect: break
-                        }
-                        next = await stream.next()
-                    }
+                    try await stream.writeSSE(startingWith: first, to: &writer)
                     try await writer.finish(nil)
                 } catch {
                     // The client went away mid-stream. Legacy work goes on; its later messages are dropped.

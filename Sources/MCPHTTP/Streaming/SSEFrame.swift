@@ -1,3 +1,5 @@
+import Hummingbird
+import MCPCore
 import NIOCore
 
 /// Server-Sent Events framing (WHATWG HTML §9.2), written into one buffer per frame.
@@ -51,5 +53,26 @@ enum SSEFrame {
         buffer.writeString(uri)
         buffer.writeStaticString("\n\n")
         return buffer
+    }
+}
+
+extension MessageStream {
+    /// Writes events as SSE frames, `first` (if any) and then what the stream yields, until
+    /// the final reply or the stream's end; keep-alive wake-ups become comments. A
+    /// `.disconnect` ends the writing when `endsOnDisconnect`, and is ignored otherwise.
+    func writeSSE(startingWith first: MessageStream.Event? = nil, to writer: inout any ResponseBodyWriter, endsOnDisconnect: Bool = false) async throws {
+        var next = first
+        if next == nil { next = await self.next() }
+        while let event = next {
+            switch event {
+            case .message(let bytes): try await writer.write(SSEFrame.message(bytes))
+            case .final(let bytes):
+                try await writer.write(SSEFrame.message(bytes))
+                return
+            case .idle: try await writer.write(SSEFrame.keepAlive)
+            case .disconnect: if endsOnDisconnect { return }
+            }
+            next = await self.next()
+        }
     }
 }
