@@ -2747,9 +2747,10 @@ def main(argv: list[str] | None = None) -> int:
         row += "pending upstream" if s.pending else ""
         print(row)
     print()
-    print("not in this milestone (not run, not counted):")
-    for n in NOT_IN_MILESTONE:
-        print(f"  - {n}")
+    if NOT_IN_MILESTONE:
+        print("not in this milestone (not run, not counted):")
+        for n in NOT_IN_MILESTONE:
+            print(f"  - {n}")
     if unexpected:
         print()
         print("FAILURES:")
