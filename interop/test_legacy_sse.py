@@ -155,6 +155,25 @@ def test_two_sse_sessions_only_see_their_own_answers(portico, sse_sessions):
     assert a.stream.response_for(11) is None and b.stream.response_for(10) is None
 
 
+def test_a_2025_11_25_sse_session_survives_a_polling_disconnect_request(portico_conformance, sse_sessions):
+    """test_reconnection asks to close the connection for polling; /sse cannot be resumed, so
+    the request is ignored there: the answer arrives and the stream stays usable."""
+    s = sse_sessions(portico_conformance.url)
+    assert s.initialize("2025-11-25")
+    r, resp = s.request("tools/call", {"name": "test_reconnection", "arguments": {}}, 20)
+    assert r.status_code == 202 and resp and "result" in resp, resp
+    r, again = s.request("ping", None, 21)
+    assert r.status_code == 202 and again == {"jsonrpc": "2.0", "id": 21, "result": {}}, again
+
+
+def test_sse_sessions_receive_list_changed(portico_conformance, sse_sessions):
+    s = sse_sessions(portico_conformance.url)
+    s.initialize("2025-11-25")
+    r, resp = s.request("tools/call", {"name": "test_trigger_tool_change", "arguments": {}}, 30)
+    assert resp and "result" in resp, resp
+    assert s.stream.wait_for(lambda rs: "notifications/tools/list_changed" in rs.methods(), 5), s.stream.methods()
+
+
 @pytest.mark.parametrize("query,status", [("", 400), ("?session_id=", 400), ("?session_id=no-such-session", 404),
                                           ("?sessionId=x", 400)],
                          ids=["no-query", "empty-id", "unknown-id", "wrong-parameter"])

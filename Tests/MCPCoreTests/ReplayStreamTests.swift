@@ -84,6 +84,18 @@ struct ReplayStreamTests {
         #expect(await drain(stream, new) == ["1:final r"])
     }
 
+    @Test("a refused take-over leaves the waiting reader untouched", arguments: [99, -1])
+    func refusedTakeOverKeepsReader(_ position: Int) async throws {
+        let stream = ReplayStream(number: 1, log: EventLog())
+        let reader = try stream.attach(after: 0)
+        let waiting = Task { await stream.next(for: reader) }
+        for _ in 0..<1_000 { await Task.yield() }
+        #expect(throws: ReplayStream.ResumeRefusal.unknownPosition) { try stream.attach(after: position, takeOver: true) }
+        stream.finish(bytes("r"))
+        #expect(describe(await waiting.value) == "1:final r")
+        stream.detach(reader)
+    }
+
     @Test("the global byte cap evicts the oldest events of any stream first")
     func globalCapEvictsOldestFirst() async throws {
         let log = EventLog(limits: .init(maximumBytes: 10, eventsPerStream: 100))

@@ -38,8 +38,14 @@ extension MCPServer {
                 return try await body(context)
             } catch let required as InputRequired {
                 try HandlerContext.checkCapabilities(of: required.requests.map(\.request), declared: context.clientCapabilities)
-                for (key, input) in required.requests where round.answers[key] == nil {
-                    round.answers[key] = try await context.requestFromClient(method: input.method, params: input.params)
+                let missing = required.requests.filter { round.answers[$0.key] == nil }
+                if let task = context.taskPromotion?.record {
+                    // A 2025-11-25 task: the answers come through tasks/result.
+                    for (key, answer) in try await task.awaitInputs(missing) { round.answers[key] = answer }
+                } else {
+                    for (key, input) in missing {
+                        round.answers[key] = try await context.requestFromClient(method: input.method, params: input.params)
+                    }
                 }
                 round.savedState = required.state
                 round.resumed = true

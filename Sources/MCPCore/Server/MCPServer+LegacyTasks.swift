@@ -32,7 +32,7 @@ extension MCPServer {
                 let result = try await self.withInputRounds(request, name: tool.name, context: taskContext) { context in
                     try await self.run(tool, arguments: arguments, request: request, context: context)
                 }
-                record.complete(result)
+                if result["isError"] == .bool(true) { record.failWithResult(result) } else { record.complete(result) }
             } catch let error as MCPError {
                 record.fail(error)
             } catch {
@@ -77,6 +77,7 @@ extension MCPServer {
     private func taskResult(_ record: TaskRecord, context: HandlerContext) async throws -> JSONObject {
         let related: JSONValue = [Self.relatedTaskKey: ["taskId": .string(record.id)]]
         while true {
+            let version = record.version
             if let outcome = record.outcome {
                 var result = try outcome.get()
                 var meta = result["_meta"]?.objectValue ?? [:]
@@ -84,14 +85,21 @@ extension MCPServer {
                 result["_meta"] = .object(meta)
                 return result
             }
-            for (key, input) in record.undispatchedInputs() {
-                var params = input.params
-                params["_meta"] = related
-                let answer = try await context.requestFromClient(method: input.method, params: params)
-                try record.update([key: answer])
+            let inputs = record.undispatchedInputs()
+            do {
+                for (key, input) in inputs {
+                    var params = input.params
+                    params["_meta"] = related
+                    let answer = try await context.requestFromClient(method: input.method, params: params)
+                    try record.update([key: answer])
+                }
+            } catch {
+                // Asked again by the next tasks/result.
+                record.undispatch(inputs.map(\.key))
+                throw error
             }
             try Task.checkCancellation()
-            await record.waitForChange()
+            if inputs.isEmpty { await record.waitForChange(since: version) }
         }
     }
 }

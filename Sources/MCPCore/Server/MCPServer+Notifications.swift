@@ -34,6 +34,7 @@ extension MCPServer {
     func sendToStandaloneStreams(_ bytes: [UInt8], to include: (Session) -> Bool) {
         for session in sessions.all where include(session) {
             session.standaloneStream?.offer(bytes)
+            session.pushStream?.offer(bytes)
         }
     }
 

@@ -29,6 +29,7 @@ extension MCPServer {
             let outcome = await Self.outcome(of: work)
             promotion.finish(outcome)
             if let record = promotion.record { Self.settle(record, with: outcome) }
+            return outcome
         }
         let decision = await withTaskCancellationHandler {
             await promotion.decision()
@@ -45,11 +46,9 @@ extension MCPServer {
                 promotion.resolve(record)
                 return record.createResult
             } catch {
-                // No room for a task: the handler goes on synchronously and this call waits for it.
+                // No room for a task: the handler goes on synchronously and this call answers with its outcome.
                 promotion.resolve(nil)
-                await handle.value
-                guard case .finished(let outcome) = await promotion.decision() else { throw error }
-                return try outcome.get()
+                return try await handle.value.get()
             }
         }
     }

@@ -23,6 +23,8 @@ public final class Session: Sendable {
         /// SSE streams of this session whose events are kept for `Last-Event-ID`, by number.
         var replayStreams: [Int: ReplayStream] = [:]
         var nextStreamNumber = 0
+        /// The one stream of a 2024-11-05 HTTP+SSE session: replies and notifications alike.
+        var pushStream: MessageStream?
         var subscriptions: Set<String> = []
         var closed = false
     }
@@ -135,7 +137,8 @@ public final class Session: Sendable {
         state.withLock { state in
             state.nextStreamNumber += 1
             let stream = ReplayStream(number: state.nextStreamNumber, log: eventLog, keepsDeliveredEvents: resumable)
-            if resumable {
+            // A closed session keeps nothing: the stream still works for its reader but is not stored.
+            if resumable, !state.closed {
                 Self.forgetSpentStreams(&state)
                 state.replayStreams[stream.number] = stream
             }
@@ -169,6 +172,18 @@ public final class Session: Sendable {
     }
 
     var standaloneStream: ReplayStream? { state.withLock { $0.standaloneStream } }
+
+    /// Makes `stream` (a 2024-11-05 HTTP+SSE connection's) the session's way to push
+    /// notifications; while it is set the session counts as connected. `false` if one is set.
+    public func attachPushStream(_ stream: MessageStream) -> Bool {
+        state.withLock { state in
+            guard state.pushStream == nil else { return false }
+            state.pushStream = stream
+            return true
+        }
+    }
+
+    var pushStream: MessageStream? { state.withLock { $0.pushStream } }
 
     // MARK: Resource subscriptions
 

@@ -74,6 +74,7 @@ public final class SessionStore: Sendable {
                 let idle = session.state.withLock { state in
                     state.inFlight.isEmpty && state.pendingServerRequests.isEmpty
                         && !(state.standaloneStream?.isAttached ?? false)
+                        && state.pushStream == nil
                         && now - state.lastActivity > limits.idleTimeout
                 }
                 if idle {

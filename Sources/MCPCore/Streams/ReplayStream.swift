@@ -186,13 +186,14 @@ public final class ReplayStream: IdleWakeable {
         var displaced: CheckedContinuation<Item, Never>?
         defer { displaced?.resume(returning: .end) }
         return try state.withLock { (state: inout State) throws(ResumeRefusal) -> Attachment in
-            if let consumer = state.consumer {
-                guard takeOver else { throw .alreadyAttached }
-                displaced = consumer.waiting
-            }
+            if state.consumer != nil, !takeOver { throw .alreadyAttached }
             let first = state.events.first?.sequence ?? state.nextSequence
             if cursor < 0 || cursor >= state.nextSequence { throw .unknownPosition }
             if cursor + 1 < first { throw .outsideWindow(oldestKept: state.events.first?.sequence) }
+            // Only a valid resume displaces the reader, and its continuation leaves the state
+            // with it, so nothing can resume it a second time.
+            displaced = state.consumer?.waiting
+            state.consumer = nil
             return Self.attach(at: cursor, in: &state)
         }
     }
@@ -256,7 +257,7 @@ public final class ReplayStream: IdleWakeable {
                 if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
-            self.detach(token: nil)
+            self.detach(token: attachment.token)
         }
         switch item {
         case .message, .final:

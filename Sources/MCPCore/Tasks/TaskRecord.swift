@@ -32,6 +32,8 @@ public final class TaskRecord: Sendable {
         var dispatched: Set<String> = []
         var cancelWork: (@Sendable () -> Void)?
         var changeWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Counts transitions, so a waiter can tell whether it missed one.
+        var version = 0
     }
 
     public let id: String
@@ -92,10 +94,17 @@ public final class TaskRecord: Sendable {
         state.withLock { state in
             switch state.status {
             case .completed: .success(state.result ?? [:])
-            case .failed: .failure(state.error ?? .internalError("The task failed"))
+            case .failed: state.result.map { .success($0) } ?? .failure(state.error ?? .internalError("The task failed"))
             case .cancelled: .failure(.internalError("The task was cancelled"))
             case .working, .inputRequired: nil
             }
+        }
+    }
+
+    /// Puts `keys` back as not yet asked (asking the client failed).
+    func undispatch(_ keys: [String]) {
+        state.withLock { state in
+            for key in keys { state.dispatched.remove(key) }
         }
     }
 
@@ -108,12 +117,16 @@ public final class TaskRecord: Sendable {
         }
     }
 
-    /// Waits until the task changes (any transition) or the caller is cancelled.
-    func waitForChange() async {
+    /// The transition counter, for ``waitForChange(since:)``.
+    var version: Int { state.withLock { $0.version } }
+
+    /// Waits until the task has changed since `version` (returns at once if it already has),
+    /// or the caller is cancelled.
+    func waitForChange(since version: Int) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let now = state.withLock { state -> Bool in
-                    if state.status.isTerminal { return true }
+                    if state.status.isTerminal || state.version != version || Task.isCancelled { return true }
                     state.changeWaiters.append(continuation)
                     return false
                 }
@@ -171,6 +184,7 @@ public final class TaskRecord: Sendable {
             guard !state.status.isTerminal else { return false }
             change(&state)
             state.lastUpdated = WallClock.nowMilliseconds()
+            state.version += 1
             return true
         }
         if changed {
@@ -186,6 +200,16 @@ public final class TaskRecord: Sendable {
             state.status = .completed
             state.result = result
             state.statusMessage = nil
+        }
+    }
+
+    /// 2025-11-25: a tool result with `isError: true` ends the task `failed`, result kept
+    /// (tasks §Result Handling); the 2026 extension calls that `completed`.
+    func failWithResult(_ result: JSONObject) {
+        transition { state in
+            state.status = .failed
+            state.result = result
+            state.statusMessage = "The tool reported an error"
         }
     }
 
@@ -218,9 +242,13 @@ public final class TaskRecord: Sendable {
     func awaitInputs(_ requests: [(key: String, request: InputRequest)]) async throws -> [String: JSONValue] {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[String: JSONValue], any Error>) in
-                enum Outcome { case answered([String: JSONValue]), wait, terminal }
+                enum Outcome { case answered([String: JSONValue]), wait, terminal, busy }
                 var outcome = Outcome.terminal
                 transition { state in
+                    if state.pending != nil {
+                        outcome = .busy
+                        return
+                    }
                     let answered = requests.compactMap { key, _ in state.answers[key].map { (key, $0) } }
                     if answered.count == requests.count {
                         outcome = .answered(Dictionary(uniqueKeysWithValues: answered))
@@ -235,6 +263,8 @@ public final class TaskRecord: Sendable {
                 case .answered(let answers): continuation.resume(returning: answers)
                 case .wait: break
                 case .terminal: continuation.resume(throwing: CancellationError())
+                case .busy:
+                    continuation.resume(throwing: MCPError.internalError("A task asks for one round of input at a time; ask for several keys with inputs([...])"))
                 }
             }
         } onCancel: {

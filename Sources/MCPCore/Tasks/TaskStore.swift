@@ -48,9 +48,11 @@ public final class TaskStore: Sendable {
             for observer in self.observers.withLock({ $0 }) { observer(record) }
         }
         let now = WallClock.nowMilliseconds()
+        var expired: [TaskRecord] = []
         let stored = tasks.withLock { tasks -> Bool in
             if tasks.count >= limits.maximumTasks {
-                for (id, task) in tasks where task.isExpired(now: now) { tasks[id] = nil }
+                expired = tasks.values.filter { $0.isExpired(now: now) }
+                for task in expired { tasks[task.id] = nil }
             }
             if tasks.count >= limits.maximumTasks {
                 guard let oldest = tasks.values.filter({ $0.status.isTerminal }).min(by: { $0.createdAt < $1.createdAt }) else { return false }
@@ -59,21 +61,24 @@ public final class TaskStore: Sendable {
             tasks[record.id] = record
             return true
         }
+        // Outside the lock: cancelling runs the work's cancellation handlers.
+        for task in expired { task.cancel() }
         return stored ? record : nil
     }
 
     /// The task with `id` if it exists, has not expired and belongs to `principal`.
     public func task(id: String, principal: String?) -> TaskRecord? {
         let now = WallClock.nowMilliseconds()
-        return tasks.withLock { tasks in
-            guard let task = tasks[id] else { return nil }
+        let (found, expired) = tasks.withLock { tasks -> (TaskRecord?, TaskRecord?) in
+            guard let task = tasks[id] else { return (nil, nil) }
             if task.isExpired(now: now) {
                 tasks[id] = nil
-                task.cancel()
-                return nil
+                return (nil, task)
             }
-            return task.principal == principal ? task : nil
+            return (task.principal == principal ? task : nil, nil)
         }
+        expired?.cancel()
+        return found
     }
 
     /// Every live task of `principal`, oldest first (2025-11-25 `tasks/list`).

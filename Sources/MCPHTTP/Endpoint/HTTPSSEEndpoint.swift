@@ -39,20 +39,27 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
         if let accept = request.headers[.accept], !AcceptedMediaTypes(header: accept).eventStream {
             return HTTPReply.error(MCPError(code: .invalidRequest, message: "Not Acceptable: GET \(streamPath) needs Accept: text/event-stream"), status: .notAcceptable)
         }
-        guard let connection = connections.open() else {
+        guard connections.count < connections.maximumConnections else {
             return HTTPReply.error(
                 MCPError(code: .internalError, message: "Too many open SSE connections; try again later"), status: .serviceUnavailable, headers: [.retryAfter: "5"])
         }
-        let stream = connection.outbound
         let connections = self.connections
         let sessions = server.sessions
         let closeMonitor = streamable.closeMonitor
         let keepAlive = streamable.keepAlive
-        let registration = closeMonitor.add(channel: context.channel) { stream.close() }
-        let endpoint = "\(messagesPath)?session_id=\(connection.id)"
+        let messagesPath = self.messagesPath
+        let channel = context.channel
         return Response(
             status: .ok, headers: HTTPReply.sseHeaders,
             body: ResponseBody { writer in
+                // Registered only once the body runs: a client gone before the head is written
+                // leaves nothing behind.
+                guard let connection = connections.open() else {
+                    try await writer.finish(nil)
+                    return
+                }
+                let stream = connection.outbound
+                let registration = closeMonitor.add(channel: channel) { stream.close() }
                 let ticking = keepAlive.add(stream)
                 defer {
                     closeMonitor.remove(registration)
@@ -62,9 +69,9 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
                     // The stream was the session's only way back: without it the session is over.
                     if let session = connection.session { sessions.remove(id: session.id) }
                 }
-                try await writer.write(SSEFrame.endpoint(endpoint))
+                try await writer.write(SSEFrame.endpoint("\(messagesPath)?session_id=\(connection.id)"))
                 // Replies are `.message`s on this stream: it ends only with the connection or at shutdown.
-                try await stream.writeSSE(to: &writer, endsOnDisconnect: true)
+                try await stream.writeSSE(to: &writer)
                 try await writer.finish(nil)
             })
     }
@@ -103,7 +110,7 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
         case .request(let call) where call.method == "initialize":
             do {
                 let (session, result) = try server.initialize(call, versions: ProtocolVersion.httpSSE)
-                guard connection.bind(session) else {
+                guard connection.bind(session), session.attachPushStream(connection.outbound) else {
                     server.sessions.remove(id: session.id)
                     await connection.outbound.send(JSONRPCEncoding.error(MCPError(code: .invalidRequest, message: "This connection is already initialized"), id: call.id))
                     return HTTPReply.accepted()

@@ -19,8 +19,7 @@ extension StreamableHTTPEndpoint {
             // A malformed filter is a bad request, never a stream.
             throw MCPError(code: error.code, message: error.message, data: error.data, id: call.id, httpStatus: 400)
         }
-        let stream = MessageStream()
-        guard let listener = server.listeners.add(subscriptionID: call.id, filter: filter, stream: stream) else {
+        guard server.listeners.count < server.listeners.maximumListeners else {
             throw MCPError(
                 code: .internalError, message: "Too many open listen streams (\(server.listeners.maximumListeners)); try again later",
                 id: call.id, httpStatus: 503)
@@ -29,10 +28,18 @@ extension StreamableHTTPEndpoint {
         let listeners = server.listeners
         let closeMonitor = self.closeMonitor
         let keepAlive = self.keepAlive
-        let registration = closeMonitor.add(channel: channel) { stream.close() }
+        let subscriptionID = call.id
         return Response(
             status: .ok, headers: HTTPReply.sseHeaders,
             body: ResponseBody { writer in
+                // Registered only once the body runs: a client gone before the head is written
+                // leaves no listener behind.
+                let stream = MessageStream()
+                guard let listener = listeners.add(subscriptionID: subscriptionID, filter: filter, stream: stream) else {
+                    try await writer.finish(nil)
+                    return
+                }
+                let registration = closeMonitor.add(channel: channel) { stream.close() }
                 let ticking = keepAlive.add(stream)
                 defer {
                     listeners.remove(listener)

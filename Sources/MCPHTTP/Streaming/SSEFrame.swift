@@ -59,8 +59,8 @@ enum SSEFrame {
 extension MessageStream {
     /// Writes events as SSE frames, `first` (if any) and then what the stream yields, until
     /// the final reply or the stream's end; keep-alive wake-ups become comments. A
-    /// `.disconnect` ends the writing when `endsOnDisconnect`, and is ignored otherwise.
-    func writeSSE(startingWith first: MessageStream.Event? = nil, to writer: inout any ResponseBodyWriter, endsOnDisconnect: Bool = false) async throws {
+    /// `.disconnect` is ignored: these streams cannot be resumed, so polling does not apply.
+    func writeSSE(startingWith first: MessageStream.Event? = nil, to writer: inout any ResponseBodyWriter) async throws {
         var next = first
         if next == nil { next = await self.next() }
         while let event = next {
@@ -70,7 +70,7 @@ extension MessageStream {
                 try await writer.write(SSEFrame.message(bytes))
                 return
             case .idle: try await writer.write(SSEFrame.keepAlive)
-            case .disconnect: if endsOnDisconnect { return }
+            case .disconnect: break
             }
             next = await self.next()
         }
