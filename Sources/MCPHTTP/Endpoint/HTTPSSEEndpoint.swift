@@ -86,25 +86,17 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
         guard let connection = connections.connection(id: id) else {
             return HTTPReply.error(MCPError(code: .sessionNotFound, message: "Session not found: open \(streamPath) first"), status: .notFound)
         }
-        guard JSONContentType.matches(request.headers[.contentType]) else {
-            return HTTPReply.error(MCPError(code: .invalidRequest, message: "Unsupported Media Type: Content-Type must be application/json"), status: .unsupportedMediaType)
-        }
-        let limit = streamable.options.maxBodyBytes
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: limit)
-        } catch {
-            return HTTPReply.error(MCPError(code: .invalidRequest, message: "Request body exceeds the limit of \(limit) bytes"), status: .contentTooLarge, headers: [.connection: "close"])
+        let json: JSONValue
+        switch await streamable.readJSONBody(of: request, headers: MCPHeaders(request.headers)) {
+        case .json(let value): json = value
+        case .refused(let refusal): return refusal
         }
         let message: JSONRPCMessage
         do {
-            let json = try body.withUnsafeReadableBytes { try JSONParser.parse($0) }
             message = try JSONRPCMessage(json: json)
-        } catch let error as MCPError {
-            return HTTPReply.error(error, status: .badRequest)
         } catch {
-            return HTTPReply.error(MCPError(code: .parseError, message: "Parse error: \(error)"), status: .badRequest)
+            streamable.logRefusal(error, method: nil, id: error.id, status: .badRequest)
+            return HTTPReply.error(error, status: .badRequest)
         }
         switch message {
         case .request(let call) where call.method == "initialize":

@@ -87,29 +87,10 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
                 MCPError(code: .invalidRequest, message: "Not Acceptable: the Accept header must list application/json or text/event-stream"),
                 status: .notAcceptable)
         }
-        guard JSONContentType.matches(headers.contentType) else {
-            return HTTPReply.error(
-                MCPError(code: .invalidRequest, message: "Unsupported Media Type: Content-Type must be application/json"),
-                status: .unsupportedMediaType)
-        }
-        let tooLarge = MCPError(code: .invalidRequest, message: "Request body exceeds the limit of \(options.maxBodyBytes) bytes")
-        if let length = headers.contentLength.flatMap({ Int($0) }), length > options.maxBodyBytes {
-            return HTTPReply.error(tooLarge, status: .contentTooLarge, headers: [.connection: "close"])
-        }
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: options.maxBodyBytes)
-        } catch {
-            return HTTPReply.error(tooLarge, status: .contentTooLarge, headers: [.connection: "close"])
-        }
         let json: JSONValue
-        do {
-            json = try body.withUnsafeReadableBytes { try JSONParser.parse($0) }
-        } catch {
-            let error = MCPError(code: .parseError, message: "Parse error: \(error)")
-            logRefusal(error, method: nil, id: nil, status: .badRequest)
-            return HTTPReply.error(error, status: .badRequest)
+        switch await readJSONBody(of: request, headers: headers) {
+        case .json(let value): json = value
+        case .refused(let refusal): return refusal
         }
         if case .array(let elements) = json {
             return await postBatch(elements, headers: headers, context: context, accepted: accepted)
@@ -127,6 +108,42 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
         return await postLegacy(message, headers: headers, context: context, accepted: accepted)
     }
 
+    /// The outcome of reading a POSTed JSON body.
+    enum JSONBody {
+        case json(JSONValue)
+        case refused(Response)
+    }
+
+    /// Reads a POST body once and parses it once: Content-Type (415), size declared and
+    /// actual (413, connection closed), JSON syntax (400 + -32700). Shared by the MCP
+    /// endpoint and the 2024-11-05 POST endpoint.
+    func readJSONBody(of request: Request, headers: MCPHeaders) async -> JSONBody {
+        guard JSONContentType.matches(headers.contentType) else {
+            return .refused(HTTPReply.error(
+                MCPError(code: .invalidRequest, message: "Unsupported Media Type: Content-Type must be application/json"),
+                status: .unsupportedMediaType))
+        }
+        let tooLarge = HTTPReply.error(
+            MCPError(code: .invalidRequest, message: "Request body exceeds the limit of \(options.maxBodyBytes) bytes"),
+            status: .contentTooLarge, headers: [.connection: "close"])
+        if let length = headers.contentLength.flatMap({ Int($0) }), length > options.maxBodyBytes {
+            return .refused(tooLarge)
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: options.maxBodyBytes)
+        } catch {
+            return .refused(tooLarge)
+        }
+        do {
+            return .json(try body.withUnsafeReadableBytes { try JSONParser.parse($0) })
+        } catch {
+            let error = MCPError(code: .parseError, message: "Parse error: \(error)")
+            logRefusal(error, method: nil, id: nil, status: .badRequest)
+            return .refused(HTTPReply.error(error, status: .badRequest))
+        }
+    }
 
     /// The era of a single message: modern when `_meta` names a version, or when no session
     /// is involved and the version header is not a legacy one.
