@@ -2,7 +2,6 @@ public import Hummingbird
 public import Logging
 public import MCPCore
 import NIOCore
-import Synchronization
 
 /// The deprecated 2024-11-05 HTTP+SSE transport, for clients that predate Streamable HTTP
 /// (spec 2024-11-05 basic/transports; kept alongside the MCP endpoint as the later
@@ -134,15 +133,8 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
         let stream = connection.outbound
         let server = self.server
         let context = HandlerContext.legacy(call, session: session, logger: logger).withStream(stream)
-        // `notifications/cancelled` may arrive before the task exists: remember it and cancel on creation.
-        let box = Mutex<(task: Task<Void, Never>?, cancelRequested: Bool)>((nil, false))
-        let registered = session.beginRequest(call.id) {
-            box.withLock { box in
-                box.cancelRequested = true
-                box.task?.cancel()
-            }
-        }
-        guard registered else {
+        let handler = CancellableTask()
+        guard session.beginRequest(call.id, cancel: handler.cancel) else {
             let error = MCPError(code: .invalidRequest, message: "Request id \(call.id) is already in flight in this session")
             Task { await stream.send(JSONRPCEncoding.error(error, id: call.id)) }
             return
@@ -154,9 +146,6 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
             guard !Task.isCancelled else { return }
             await stream.send(StreamableHTTPEndpoint<Context>.encode(outcome, id: call.id))
         }
-        box.withLock { box in
-            box.task = task
-            if box.cancelRequested { task.cancel() }
-        }
+        handler.set(task)
     }
 }

@@ -43,16 +43,9 @@ extension StreamableHTTPEndpoint {
         // A client that accepts only JSON gets the final reply alone; related messages are dropped.
         let stream = MessageStream(forwardsMessages: accepted.eventStream)
         let context = handlerContext.withStream(stream)
-        // `notifications/cancelled` may arrive before the task exists: remember it and cancel on creation.
-        let taskBox = Mutex<(task: Task<Void, Never>?, cancelRequested: Bool)>((nil, false))
+        let handler = CancellableTask()
         let failure = Mutex<MCPError?>(nil)
-        let cancel: @Sendable () -> Void = {
-            taskBox.withLock { box in
-                box.cancelRequested = true
-                box.task?.cancel()
-            }
-        }
-        if let session, !session.beginRequest(request.id, cancel: cancel) {
+        if let session, !session.beginRequest(request.id, cancel: handler.cancel) {
             let error = MCPError(code: .invalidRequest, message: "Request id \(request.id) is already in flight in this session")
             return reply(.failure(error), to: request, modern: modern, accepted: accepted, headers: extraHeaders)
         }
@@ -69,10 +62,7 @@ extension StreamableHTTPEndpoint {
                 stream.finish(Self.encode(outcome, id: request.id))
             }
         }
-        taskBox.withLock { box in
-            box.task = task
-            if box.cancelRequested { task.cancel() }
-        }
+        handler.set(task)
         let logger = handlerContext.logger
         let registration: ConnectionCloseMonitor.Registration? =
             modern
