@@ -30,12 +30,7 @@ extension StreamableHTTPEndpoint {
         guard Self.mayStream(request.method) else {
             let outcome = await server.handle(request, context: handlerContext)
             if let session, session.resumable, !accepted.json {
-                // An SSE-only client gets a stream even for a lone reply, with ids (and priming) like any other.
-                let stream = MessageStream()
-                let bytes = Self.encode(outcome, id: request.id)
-                stream.finish(bytes)
-                _ = await stream.next()
-                return replayedReply(first: .final(bytes), from: stream, session: session, channel: channel, headers: extraHeaders)
+                return replayedFinal(Self.encode(outcome, id: request.id), session: session, channel: channel, headers: extraHeaders)
             }
             return reply(outcome, to: request, modern: modern, accepted: accepted, headers: extraHeaders)
         }
@@ -80,8 +75,7 @@ extension StreamableHTTPEndpoint {
             case .final(let bytes):
                 closeMonitor.remove(registration)
                 if let session, session.resumable, !accepted.json {
-                    // An SSE-only client gets a stream even for a lone reply, with ids (and priming) like any other.
-                    return replayedReply(first: .final(bytes), from: stream, session: session, channel: channel, headers: extraHeaders)
+                    return replayedFinal(bytes, session: session, channel: channel, headers: extraHeaders)
                 }
                 return finalReply(bytes, failure: failure.withLock { $0 }, request: request, modern: modern, accepted: accepted, headers: extraHeaders)
             case .none:
@@ -165,6 +159,16 @@ extension StreamableHTTPEndpoint {
                 }
             }
         }
+        return replayResponse(replay, attachment: attachment, session: session, priming: session.protocolVersion.supportsPriming, channel: channel, headers: headers)
+    }
+
+    /// A lone reply for an SSE-only client of a resumable session: a stream of one event,
+    /// with its id (and priming) like any other, so the client can resume it too.
+    func replayedFinal(_ bytes: [UInt8], session: Session, channel: any Channel, headers: HTTPFields) -> Response {
+        let replay = session.openReplayStream()
+        // A fresh stream has no reader yet, so attaching from its start cannot fail.
+        let attachment = try! replay.attach(after: 0)
+        replay.finish(bytes)
         return replayResponse(replay, attachment: attachment, session: session, priming: session.protocolVersion.supportsPriming, channel: channel, headers: headers)
     }
 
