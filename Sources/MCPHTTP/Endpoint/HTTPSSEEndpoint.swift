@@ -44,8 +44,7 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
         }
         let connections = self.connections
         let sessions = server.sessions
-        let closeMonitor = streamable.closeMonitor
-        let keepAlive = streamable.keepAlive
+        let streamable = self.streamable
         let messagesPath = self.messagesPath
         let channel = context.channel
         return Response(
@@ -57,21 +56,14 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
                     try await writer.finish(nil)
                     return
                 }
-                let stream = connection.outbound
-                let registration = closeMonitor.add(channel: channel) { stream.close() }
-                let ticking = keepAlive.add(stream)
                 defer {
-                    closeMonitor.remove(registration)
-                    keepAlive.remove(ticking)
-                    stream.close()
                     connections.remove(connection)
                     // The stream was the session's only way back: without it the session is over.
                     if let session = connection.session { sessions.remove(id: session.id) }
                 }
-                try await writer.write(SSEFrame.endpoint("\(messagesPath)?session_id=\(connection.id)"))
                 // Replies are `.message`s on this stream: it ends only with the connection or at shutdown.
-                try await stream.writeSSE(to: &writer)
-                try await writer.finish(nil)
+                try await streamable.serveLongLived(
+                    connection.outbound, opening: SSEFrame.endpoint("\(messagesPath)?session_id=\(connection.id)"), channel: channel, writer: &writer)
             })
     }
 

@@ -26,8 +26,6 @@ extension StreamableHTTPEndpoint {
         }
         let acknowledgement = server.listenAcknowledgement(subscriptionID: call.id, acknowledged: acknowledged)
         let listeners = server.listeners
-        let closeMonitor = self.closeMonitor
-        let keepAlive = self.keepAlive
         let subscriptionID = call.id
         return Response(
             status: .ok, headers: HTTPReply.sseHeaders,
@@ -39,17 +37,8 @@ extension StreamableHTTPEndpoint {
                     try await writer.finish(nil)
                     return
                 }
-                let registration = closeMonitor.add(channel: channel) { stream.close() }
-                let ticking = keepAlive.add(stream)
-                defer {
-                    listeners.remove(listener)
-                    keepAlive.remove(ticking)
-                    closeMonitor.remove(registration)
-                    stream.close()
-                }
-                try await writer.write(SSEFrame.message(acknowledgement))
-                try await stream.writeSSE(to: &writer)
-                try await writer.finish(nil)
+                defer { listeners.remove(listener) }
+                try await self.serveLongLived(stream, opening: SSEFrame.message(acknowledgement), channel: channel, writer: &writer)
             })
     }
 }
