@@ -18,9 +18,7 @@ extension MCPServer {
             throw .methodNotFound("tools/call as a task: tool '\(tool.name)' does not support tasks")
         }
         let requestedTTL = request.params["task"]?["ttl"]?.numberValue?.int64Value.map { Int(clamping: $0) }
-        guard let record = tasks.create(principal: Self.principal(of: session), ttlMilliseconds: requestedTTL) else {
-            throw MCPError(code: .internalError, message: "Too many tasks in progress (\(tasks.limits.maximumTasks)); try again later", httpStatus: 503)
-        }
+        let record = try createTask(for: tool, principal: Self.principal(of: session), ttlMilliseconds: requestedTTL)
         // The call's own stream ends with the CreateTaskResult; the work runs detached from it.
         let promotion = TaskPromotion(record: record)
         var taskContext = HandlerContext(
@@ -28,16 +26,12 @@ extension MCPServer {
             clientInfo: context.clientInfo, progressToken: nil, requestLogLevel: nil, session: nil, stream: nil, logger: context.logger)
         taskContext.taskPromotion = promotion
         let handle = Task.detached { [taskContext] in
-            do {
-                let result = try await self.withInputRounds(request, name: tool.name, context: taskContext) { context in
+            let outcome = await Self.outcome {
+                try await self.withInputRounds(request, name: tool.name, context: taskContext) { context in
                     try await self.run(tool, arguments: arguments, request: request, context: context)
                 }
-                if result["isError"] == .bool(true) { record.failWithResult(result) } else { record.complete(result) }
-            } catch let error as MCPError {
-                record.fail(error)
-            } catch {
-                record.cancel()
             }
+            Self.settle(record, with: outcome, toolErrorsFail: true)
         }
         record.onCancel { handle.cancel() }
         return ["task": .object(record.legacyTask)]

@@ -53,8 +53,9 @@ extension MCPServer {
         }
     }
 
-    private func createTask(for tool: Tool) throws(MCPError) -> TaskRecord {
-        guard let record = tasks.create(principal: nil) else {
+    /// A new task for a call of `tool`, or 503 when the store is full of running tasks.
+    func createTask(for tool: Tool, principal: String? = nil, ttlMilliseconds: Int? = nil) throws(MCPError) -> TaskRecord {
+        guard let record = tasks.create(principal: principal, ttlMilliseconds: ttlMilliseconds) else {
             throw MCPError(
                 code: .internalError, message: "Too many tasks in progress (\(tasks.limits.maximumTasks)); try again later", httpStatus: 503)
         }
@@ -62,7 +63,7 @@ extension MCPServer {
         return record
     }
 
-    private static func outcome(of work: @Sendable () async throws -> JSONObject) async -> Result<JSONObject, any Error> {
+    static func outcome(of work: @Sendable () async throws -> JSONObject) async -> Result<JSONObject, any Error> {
         do {
             return .success(try await work())
         } catch {
@@ -70,10 +71,12 @@ extension MCPServer {
         }
     }
 
-    /// A task's terminal state from its work's outcome: a result (tool errors included) is
-    /// `completed`, a JSON-RPC error `failed` (SEP-2663 §Task Execution Errors).
-    private static func settle(_ record: TaskRecord, with outcome: Result<JSONObject, any Error>) {
+    /// A task's terminal state from its work's outcome: a result is `completed`, a JSON-RPC
+    /// error `failed` (SEP-2663 §Task Execution Errors). With `toolErrorsFail` (2025-11-25
+    /// tasks §Result Handling) a tool result with `isError: true` ends `failed`, result kept.
+    static func settle(_ record: TaskRecord, with outcome: Result<JSONObject, any Error>, toolErrorsFail: Bool = false) {
         switch outcome {
+        case .success(let result) where toolErrorsFail && result["isError"] == .bool(true): record.failWithResult(result)
         case .success(let result): record.complete(result)
         case .failure(let error as MCPError): record.fail(error)
         case .failure(is CancellationError): record.cancel()
