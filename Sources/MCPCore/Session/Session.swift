@@ -135,8 +135,7 @@ public final class Session: Sendable {
     /// A new numbered stream for a POST response that turned into SSE.
     public func openReplayStream() -> ReplayStream {
         state.withLock { state in
-            state.nextStreamNumber += 1
-            let stream = ReplayStream(number: state.nextStreamNumber, log: eventLog, keepsDeliveredEvents: resumable)
+            let stream = numberedStream(&state)
             // A closed session keeps nothing: the stream still works for its reader but is not stored.
             if resumable, !state.closed {
                 Self.forgetSpentStreams(&state)
@@ -144,6 +143,12 @@ public final class Session: Sendable {
             }
             return stream
         }
+    }
+
+    /// A stream with the session's next number (ids `<number>-<sequence>` are unique per session).
+    private func numberedStream(_ state: inout State) -> ReplayStream {
+        state.nextStreamNumber += 1
+        return ReplayStream(number: state.nextStreamNumber, log: eventLog, keepsDeliveredEvents: resumable)
     }
 
     /// Finished streams whose events are all gone can never be resumed; sweeping them when
@@ -163,8 +168,7 @@ public final class Session: Sendable {
         state.withLock { state in
             if let existing = state.standaloneStream { return existing }
             guard create, !state.closed else { return nil }
-            state.nextStreamNumber += 1
-            let stream = ReplayStream(number: state.nextStreamNumber, log: eventLog, keepsDeliveredEvents: resumable)
+            let stream = numberedStream(&state)
             state.standaloneStream = stream
             if resumable { state.replayStreams[stream.number] = stream }
             return stream
