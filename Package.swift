@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MCPCore", targets: ["MCPCore"]),
         .library(name: "MCPHTTP", targets: ["MCPHTTP"]),
         .library(name: "PorticoConfig", targets: ["PorticoConfig"]),
+        .library(name: "NginxKit", targets: ["NginxKit"]),
         .library(name: "Portico", targets: ["Portico"]),
         .executable(name: "portico", targets: ["portico"]),
     ],
@@ -25,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .target(
@@ -51,9 +54,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "NginxKit",
+            dependencies: [
+                "PorticoConfig",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Portico",
             dependencies: [
-                "MCPCore", "MCPHTTP", "PorticoConfig",
+                "MCPCore", "MCPHTTP", "PorticoConfig", "NginxKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -64,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "portico",
             dependencies: [
-                "Portico", "PorticoConfig",
+                "Portico", "PorticoConfig", "NginxKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -79,6 +93,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "NginxKitTests", dependencies: ["NginxKit", "PorticoConfig"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PorticoConfigTests", dependencies: ["PorticoConfig"], swiftSettings: swiftSettings),
     ]
 )

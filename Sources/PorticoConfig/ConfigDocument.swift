@@ -75,6 +75,12 @@ struct ConfigDocument {
                 locations[keyPath] = Location(line: keyNode.mark?.line, value: valueNode)
                 walk(valueNode, schema: childSchema, path: keyPath, whole: whole)
             }
+        case let (.list(element), .sequence(sequence)):
+            for (index, elementNode) in sequence.enumerated() {
+                let elementPath = ConfigKeyPath.element(path, index)
+                locations[elementPath] = Location(line: elementNode.mark?.line, value: elementNode)
+                walk(elementNode, schema: element, path: elementPath, whole: whole)
+            }
         case let (.value, .sequence(sequence)):
             for (index, element) in sequence.enumerated() {
                 locations[ConfigKeyPath.element(path, index)] = Location(line: element.mark?.line, value: element)

@@ -4,6 +4,8 @@ indirect enum ConfigSchema: Sendable {
     case value
     /// A mapping with a fixed set of keys, in declaration order so messages list them predictably.
     case section([(key: String, schema: ConfigSchema)])
+    /// A list whose elements are sections, such as `edge.rate_limits.tools`.
+    case list(ConfigSchema)
 
     /// The schema of the whole file.
     static let portico: ConfigSchema = .section(
@@ -17,9 +19,28 @@ indirect enum ConfigSchema: Sendable {
             case .streams: (key.rawValue, values(PorticoConfiguration.Streams.CodingKeys.self))
             case .requestState: (key.rawValue, values(PorticoConfiguration.RequestState.CodingKeys.self))
             case .tasks: (key.rawValue, values(PorticoConfiguration.Tasks.CodingKeys.self))
+            case .edge: (key.rawValue, edge)
             }
         }
     )
+
+    private static var edge: ConfigSchema {
+        typealias Edge = PorticoConfiguration.Edge
+        return .section(Edge.CodingKeys.allCases.map { key in
+            switch key {
+            case .tls: (key.rawValue, values(Edge.TLS.CodingKeys.self))
+            case .mtls: (key.rawValue, values(Edge.MutualTLS.CodingKeys.self))
+            case .microCache: (key.rawValue, values(Edge.MicroCache.CodingKeys.self))
+            case .rateLimits:
+                (key.rawValue, .section(Edge.RateLimits.CodingKeys.allCases.map { limitKey in
+                    limitKey == .tools
+                        ? (limitKey.rawValue, .list(values(Edge.ToolLimit.CodingKeys.self)))
+                        : (limitKey.rawValue, .value)
+                }))
+            default: (key.rawValue, .value)
+            }
+        })
+    }
 
     private static func values<Key: CodingKey & CaseIterable>(_: Key.Type) -> ConfigSchema {
         .section(Key.allCases.map { (key: $0.stringValue, schema: .value) })
@@ -42,6 +63,8 @@ indirect enum ConfigSchema: Sendable {
         switch self {
         case .value:
             return [prefix]
+        case let .list(element):
+            return element.leafPaths(under: prefix + "[]")
         case let .section(children):
             return children.flatMap { $0.schema.leafPaths(under: ConfigKeyPath.child(prefix, $0.key)) }
         }

@@ -9,14 +9,19 @@ extension PorticoConfiguration {
         public var sessionIdleTimeoutSeconds: Int
         /// Items per page for paginated `*/list` results (1...1000).
         public var pageSize: Int
+        /// Seconds a `tools/call` may run before it is cancelled and answered with an error; 0 means
+        /// no limit. The edge's `proxy_timeout_seconds` must exceed it, or nginx would cut the reply first.
+        public var callTimeoutSeconds: Int
 
         /// Creates a limits section; every argument defaults to the value used when the key is omitted.
         public init(
             maxBodyBytes: Int = 4_194_304,
             maxSessions: Int = 10_000,
             sessionIdleTimeoutSeconds: Int = 1_800,
-            pageSize: Int = 100
+            pageSize: Int = 100,
+            callTimeoutSeconds: Int = 600
         ) {
+            self.callTimeoutSeconds = callTimeoutSeconds
             self.maxBodyBytes = maxBodyBytes
             self.maxSessions = maxSessions
             self.sessionIdleTimeoutSeconds = sessionIdleTimeoutSeconds
@@ -28,6 +33,7 @@ extension PorticoConfiguration {
             case maxSessions = "max_sessions"
             case sessionIdleTimeoutSeconds = "session_idle_timeout_seconds"
             case pageSize = "page_size"
+            case callTimeoutSeconds = "call_timeout_seconds"
         }
 
         /// Decodes the section, filling every absent or null key with its default.
@@ -40,6 +46,7 @@ extension PorticoConfiguration {
                 forKey: .sessionIdleTimeoutSeconds, default: defaults.sessionIdleTimeoutSeconds, in: decoder
             )
             pageSize = try container.decodeValue(forKey: .pageSize, default: defaults.pageSize, in: decoder)
+            callTimeoutSeconds = try container.decodeValue(forKey: .callTimeoutSeconds, default: defaults.callTimeoutSeconds, in: decoder)
         }
     }
 }

@@ -11,6 +11,7 @@ extension PorticoConfiguration {
             + streams.validationIssues(at: CodingKeys.streams.rawValue)
             + requestState.validationIssues(at: CodingKeys.requestState.rawValue)
             + tasks.validationIssues(at: CodingKeys.tasks.rawValue)
+            + edge.validationIssues(at: CodingKeys.edge.rawValue, in: self)
     }
 }
 
@@ -65,6 +66,9 @@ extension PorticoConfiguration.Limits {
         ]
         for (key, value) in positive where value <= 0 {
             issues.append(ConfigIssue(keyPath: path(key), message: "must be greater than 0, got \(value)"))
+        }
+        if callTimeoutSeconds < 0 {
+            issues.append(ConfigIssue(keyPath: path(.callTimeoutSeconds), message: "must be 0 (no limit) or more, got \(callTimeoutSeconds)"))
         }
         if !(1...1_000).contains(pageSize) {
             issues.append(ConfigIssue(keyPath: path(.pageSize), message: "must be between 1 and 1000, got \(pageSize)"))

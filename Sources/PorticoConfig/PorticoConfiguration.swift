@@ -18,6 +18,8 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
     public var requestState: RequestState
     /// The task store of the 2026-07-28 tasks extension.
     public var tasks: Tasks
+    /// The nginx edge rendered by `portico edge` and `portico up`.
+    public var edge: Edge
 
     /// Creates a configuration; every argument defaults to the value used when `portico.yaml` omits it.
     public init(
@@ -27,8 +29,10 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         tools: Tools = Tools(),
         streams: Streams = Streams(),
         requestState: RequestState = RequestState(),
-        tasks: Tasks = Tasks()
+        tasks: Tasks = Tasks(),
+        edge: Edge = Edge()
     ) {
+        self.edge = edge
         self.server = server
         self.limits = limits
         self.logging = logging
@@ -46,6 +50,7 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         case streams
         case requestState = "request_state"
         case tasks
+        case edge
     }
 
     /// Decodes a configuration, filling every absent or null key with its default.
@@ -59,5 +64,6 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         streams = try container.decodeValue(forKey: .streams, default: defaults.streams, in: decoder)
         requestState = try container.decodeValue(forKey: .requestState, default: defaults.requestState, in: decoder)
         tasks = try container.decodeValue(forKey: .tasks, default: defaults.tasks, in: decoder)
+        edge = try container.decodeValue(forKey: .edge, default: defaults.edge, in: decoder)
     }
 }

@@ -40,14 +40,7 @@ struct Serve: AsyncParsableCommand {
         guard issues.isEmpty else {
             throw ValidationError(issues.map { $0.formatted(source: "command line") }.joined(separator: "\n"))
         }
-        let level = Logger.Level(rawValue: logLevel ?? configuration.logging.level.rawValue) ?? .info
-        let format = configuration.logging.format
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "portico")
+        let logger = bootstrapLogging(configuration, level: logLevel)
         let packs: [PorticoConfiguration.ToolPack]? = fixture == .conformance ? [.conformance] : nil
         let portico = try PorticoServer(configuration: configuration, packs: packs, logger: logger)
         try await portico.run { url in
@@ -64,4 +57,16 @@ func loadConfiguration(_ path: String?) throws -> PorticoConfiguration {
     } catch let error as ConfigError {
         throw ValidationError(error.description)
     }
+}
+
+/// Installs the log handler the config asks for and returns the root logger.
+func bootstrapLogging(_ configuration: PorticoConfiguration, level override: String?) -> Logger {
+    let level = Logger.Level(rawValue: override ?? configuration.logging.level.rawValue) ?? .info
+    let format = configuration.logging.format
+    LoggingSystem.bootstrap { label in
+        var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    return Logger(label: "portico")
 }

@@ -28,7 +28,8 @@ public struct ToolResult: Sendable {
         structured(try JSONValueEncoder().encode(value))
     }
 
-    var json: JSONObject {
+    /// The `CallToolResult` object as it goes on the wire.
+    public var json: JSONObject {
         var object: JSONObject = ["content": .array(content.map(\.json))]
         if let structuredContent { object["structuredContent"] = structuredContent }
         if isError { object["isError"] = true }

@@ -131,11 +131,12 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
             Task { await stream.send(JSONRPCEncoding.error(error, id: call.id)) }
             return
         }
+        let deadlines = streamable.deadlines
         let task = Task.detached {
-            let outcome = await server.handle(call, context: context)
+            let (outcome, timedOut) = await deadlines.handle(call, context: context, server: server, cancel: handler.cancel)
             session.endRequest(call.id)
-            // A cancelled request answers nothing (utilities/cancellation).
-            guard !Task.isCancelled else { return }
+            // A cancelled request answers nothing (utilities/cancellation); a timed-out one says so.
+            guard !Task.isCancelled || timedOut else { return }
             await stream.send(StreamableHTTPEndpoint<Context>.encode(outcome, id: call.id))
         }
         handler.set(task)

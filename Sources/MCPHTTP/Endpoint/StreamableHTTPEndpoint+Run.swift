@@ -45,12 +45,13 @@ extension StreamableHTTPEndpoint {
             return reply(.failure(error), to: request, modern: modern, accepted: accepted, headers: extraHeaders)
         }
         let server = self.server
+        let deadlines = self.deadlines
         // Detached: the handler needs none of the connection task's task-locals, and copying them costs.
         let task = Task.detached {
-            let outcome = await server.handle(request, context: context)
+            let (outcome, timedOut) = await deadlines.handle(request, context: context, server: server, cancel: handler.cancel)
             session?.endRequest(request.id)
             if case .failure(let error) = outcome { failure.withLock { $0 = error } }
-            if Task.isCancelled, !modern {
+            if Task.isCancelled, !modern, !timedOut {
                 // A cancelled legacy request gets no response (utilities/cancellation).
                 stream.abandon()
             } else {

@@ -18,16 +18,20 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     public let options: EndpointOptions
     let closeMonitor: ConnectionCloseMonitor
     let keepAlive: KeepAliveTicker
+    let deadlines: CallDeadlines
     let logger: Logger
 
     /// - Parameter closeMonitor: the monitor whose channel handler is installed on every
     ///   connection (see ``ConnectionCloseMonitor/makeChannelHandler()``); it is how a 2026-07-28
     ///   client's closed stream becomes cancellation.
     /// - Parameter keepAlive: the ticker (run as a service) that wakes quiet SSE streams for a keep-alive comment.
+    /// - Parameter deadlines: the sweeper (run as a service) that cancels calls past their time limit.
     public init(
         server: MCPServer, options: EndpointOptions = EndpointOptions(), closeMonitor: ConnectionCloseMonitor,
-        keepAlive: KeepAliveTicker = KeepAliveTicker(interval: nil), logger: Logger = Logger(label: "portico.http")
+        keepAlive: KeepAliveTicker = KeepAliveTicker(interval: nil), deadlines: CallDeadlines = CallDeadlines(limit: nil),
+        logger: Logger = Logger(label: "portico.http")
     ) {
+        self.deadlines = deadlines
         self.server = server
         self.options = options
         self.closeMonitor = closeMonitor

@@ -4,7 +4,7 @@ public import MCPCore
 public import MCPHTTP
 public import NIOCore
 public import PorticoConfig
-import ServiceLifecycle
+public import ServiceLifecycle
 import UnixSignals
 #if canImport(Glibc)
 import Glibc
@@ -26,6 +26,7 @@ public struct PorticoServer: Sendable {
     public let server: MCPServer
     let closeMonitor = ConnectionCloseMonitor()
     let keepAlive: KeepAliveTicker
+    let deadlines: CallDeadlines
     /// Connections of the 2024-11-05 HTTP+SSE transport.
     let httpSSEConnections: HTTPSSEConnections
     let logger: Logger
@@ -44,6 +45,7 @@ public struct PorticoServer: Sendable {
             eventLog: EventLog(limits: .init(maximumBytes: streams.eventLogBytes, eventsPerStream: streams.eventsPerStream)),
             resumable: streams.resumable)
         httpSSEConnections = HTTPSSEConnections(maximumConnections: configuration.limits.maxSessions)
+        deadlines = CallDeadlines(limit: configuration.limits.callTimeoutSeconds > 0 ? .seconds(configuration.limits.callTimeoutSeconds) : nil)
         keepAlive = KeepAliveTicker(interval: streams.keepaliveSeconds > 0 ? .milliseconds(Int64(streams.keepaliveSeconds * 1000)) : nil)
         server = MCPServer(
             info: MCPServer.Info(
@@ -94,7 +96,7 @@ public struct PorticoServer: Sendable {
     public func makeRouter() -> Router<MCPRequestContext> {
         let router = Router(context: MCPRequestContext.self)
         let endpoint = StreamableHTTPEndpoint<MCPRequestContext>(
-            server: server, options: endpointOptions, closeMonitor: closeMonitor, keepAlive: keepAlive, logger: logger)
+            server: server, options: endpointOptions, closeMonitor: closeMonitor, keepAlive: keepAlive, deadlines: deadlines, logger: logger)
         endpoint.register(on: router)
         if configuration.streams.legacySSE {
             HTTPSSEEndpoint(streamable: endpoint, connections: httpSSEConnections).register(on: router)
@@ -120,18 +122,26 @@ public struct PorticoServer: Sendable {
     /// Serves until SIGTERM or SIGINT, then drains: GET streams end first, in-flight calls get
     /// up to `drain_timeout_seconds` to finish.
     /// - Parameter onListening: called with the bound URL once the socket accepts connections.
-    public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+    /// - Parameter services: more services to run in the same group (e.g. `portico up`'s nginx supervisor).
+    /// - Parameter appPort: announced with the bound port.
+    public func run(
+        services: [any Service] = [], appPort: AppPort? = nil,
+        onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws {
         let listen = configuration.server
         let path = listen.path
         let app = makeApplication { channel in
             let port = channel.localAddress?.port ?? listen.port
             let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
             onListening("http://\(host):\(port)\(path)")
+            appPort?.announce(port)
         }
         let housekeeping = SessionHousekeeping(server: server, httpSSEConnections: httpSSEConnections, interval: .seconds(30), logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: app), .init(service: housekeeping), .init(service: keepAlive),
+            // Extra services first: the group stops services in reverse order, so the app drains
+            // its streams before the edge in front of it stops.
+            services: services.map { .init(service: $0) } + [
+                .init(service: app), .init(service: housekeeping), .init(service: keepAlive), .init(service: deadlines),
                 .init(service: MemoryReclaimer(server: server, httpSSEConnections: httpSSEConnections, keepAlive: keepAlive)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

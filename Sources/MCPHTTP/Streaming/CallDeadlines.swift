@@ -1,0 +1,76 @@
+import Logging
+public import MCPCore
+public import ServiceLifecycle
+import Synchronization
+
+/// Cancels requests that run user code (`tools/call`, `prompts/get`, `resources/read`) once
+/// they pass `limits.call_timeout_seconds`, and answers them with an error that says so.
+///
+/// A front proxy gives up on a silent connection after its read timeout (nginx: 504 before
+/// the headers, a truncated stream after); a bounded call guarantees the app answers first.
+/// One service sweeps a dictionary four times a second: a call costs an entry, not a timer.
+/// Cancellation is cooperative: a handler that never awaits finishes before it is stopped.
+public final class CallDeadlines: Service, Sendable {
+    /// The limit; `nil` turns deadlines off.
+    public let limit: Duration?
+    private struct Entry {
+        let deadline: ContinuousClock.Instant
+        let cancel: @Sendable () -> Void
+        var fired = false
+    }
+    private struct State {
+        var entries: [Int: Entry] = [:]
+        var nextKey = 0
+    }
+    private let state = Mutex(State())
+
+    public init(limit: Duration?) {
+        self.limit = limit.flatMap { $0 > .zero ? $0 : nil }
+    }
+
+    /// Runs `request` on `server`; past the limit, `cancel` stops it and the outcome is a timeout.
+    func handle(
+        _ request: JSONRPCRequest, context: HandlerContext, server: MCPServer, cancel: @escaping @Sendable () -> Void
+    ) async -> (outcome: Result<JSONObject, MCPError>, timedOut: Bool) {
+        guard let limit else { return (await server.handle(request, context: context), false) }
+        let key = state.withLock { state in
+            state.nextKey += 1
+            state.entries[state.nextKey] = Entry(deadline: .now + limit, cancel: cancel)
+            return state.nextKey
+        }
+        let outcome = await server.handle(request, context: context)
+        let fired = state.withLock { $0.entries.removeValue(forKey: key)?.fired ?? false }
+        guard fired else { return (outcome, false) }
+        let seconds = limit.components.seconds
+        context.logger.warning("call timed out", metadata: ["mcp.method": "\(request.method)", "mcp.id": "\(request.id)", "timeout_s": "\(seconds)"])
+        if request.method == "tools/call" {
+            let name = request.params["name"]?.stringValue ?? "?"
+            return (.success(ToolResult.error("Tool '\(name)' did not finish within \(seconds) s and was cancelled (limits.call_timeout_seconds)").json), true)
+        }
+        return (.failure(MCPError(code: .internalError, message: "\(request.method) did not finish within \(seconds) s and was cancelled (limits.call_timeout_seconds)")), true)
+    }
+
+    public var pendingCount: Int { state.withLock { $0.entries.count } }
+
+    public func run() async throws {
+        guard limit != nil else {
+            try? await gracefulShutdown()
+            return
+        }
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: .milliseconds(250))
+                let now = ContinuousClock.now
+                let overdue = self.state.withLock { state -> [@Sendable () -> Void] in
+                    var cancels: [@Sendable () -> Void] = []
+                    for (key, entry) in state.entries where !entry.fired && entry.deadline <= now {
+                        state.entries[key]?.fired = true
+                        cancels.append(entry.cancel)
+                    }
+                    return cancels
+                }
+                for cancel in overdue { cancel() }
+            }
+        }
+    }
+}

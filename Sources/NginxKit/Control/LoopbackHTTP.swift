@@ -1,0 +1,92 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A minimal HTTP/1.1 client for loopback probes of the status listener: one request per
+/// connection (`Connection: close`), bounded by a timeout, no TLS. Enough to read the revision
+/// marker, `stub_status` and the probe route without pulling an HTTP client into NginxKit.
+public enum LoopbackHTTP {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(name: String, value: String)]
+        public var body: String
+
+        public func header(_ name: String) -> String? {
+            headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        }
+    }
+
+    /// Sends one request to `127.0.0.1:port`; throws ``EdgeError`` on connect failure or timeout.
+    public static func request(
+        port: Int, method: String = "GET", path: String, host: String = "127.0.0.1",
+        headers: [(String, String)] = [], body: String = "", timeoutSeconds: Int = 5
+    ) throws(EdgeError) -> Response {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw EdgeError("socket() failed: errno \(errno)") }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw EdgeError("nothing answers on 127.0.0.1:\(port) (\(String(cString: strerror(errno))))") }
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        if !body.isEmpty || method == "POST" { request += "Content-Length: \(body.utf8.count)\r\n" }
+        request += "\r\n" + body
+        let bytes = Array(request.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let written = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { throw EdgeError("sending to 127.0.0.1:\(port) failed") }
+            sent += written
+        }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        while received.count < 4_194_304 {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count == 0 { break }
+            guard count > 0 else { throw EdgeError("127.0.0.1:\(port) did not answer within \(timeoutSeconds) s") }
+            received += buffer[..<count]
+        }
+        return try parse(received, port: port)
+    }
+
+    static func parse(_ bytes: [UInt8], port: Int) throws(EdgeError) -> Response {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw EdgeError("127.0.0.1:\(port) sent no complete HTTP response") }
+        let head = text[..<split.lowerBound].components(separatedBy: "\r\n")
+        let statusParts = head.first?.split(separator: " ") ?? []
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw EdgeError("127.0.0.1:\(port) sent a malformed status line") }
+        var headers: [(String, String)] = []
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        var body = String(text[split.upperBound...])
+        if headers.contains(where: { $0.0.lowercased() == "transfer-encoding" && $0.1.lowercased().contains("chunked") }) {
+            body = dechunk(body)
+        }
+        return Response(status: status, headers: headers.map { (name: $0.0, value: $0.1) }, body: body)
+    }
+
+    static func dechunk(_ text: String) -> String {
+        var output = ""
+        var rest = Substring(text)
+        while let lineEnd = rest.range(of: "\r\n") {
+            guard let size = Int(rest[..<lineEnd.lowerBound].split(separator: ";").first ?? "", radix: 16), size > 0 else { break }
+            let start = lineEnd.upperBound
+            let utf8 = rest.utf8
+            guard let end = utf8.index(start, offsetBy: size, limitedBy: utf8.endIndex) else { output += rest[start...]; break }
+            output += rest[start..<end]
+            rest = rest[end...].dropFirst(2)
+        }
+        return output
+    }
+}
