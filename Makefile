@@ -6,7 +6,7 @@ BIN := .build/release/portico
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: all build run test test-swift test-interop setup-python bench clean bench-streams
+.PHONY: all build run test test-swift test-interop setup-python setup-nginx bench clean bench-streams
 
 all: build
 
@@ -18,8 +18,9 @@ build:
 run: build
 	@scripts/run-demo.sh "$(BIN)" "$(HOST)" "$(PORT)"
 
-## One release build serves both the tests and the binary the interop tests drive.
-test: setup-python build
+## One release build serves both the tests and the binary the interop tests drive. The edge
+## tests need a real nginx: installed here (apt-get) when missing.
+test: setup-nginx setup-python build
 	$(MAKE) test-swift test-interop
 
 test-swift:
@@ -27,6 +28,9 @@ test-swift:
 
 test-interop: setup-python
 	PORTICO_BIN=$(abspath $(BIN)) interop/run.sh
+
+setup-nginx:
+	scripts/ensure-nginx.sh
 
 setup-python: $(VENV)/.installed
 
@@ -45,4 +49,4 @@ bench-streams: build
 	python3 bench/streams.py --bin .build/release/portico --ceiling .build-bench-ceiling/release/ceiling --json bench/results/streams.json
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build $(VENV) .portico

@@ -133,12 +133,14 @@ def report(path: str) -> int:
         r["new_upstream"] = max(0, int(row[8]) - conns) if target != "direct" else 0
         d = [b - a for a, b in zip((int(x) for x in row[9].split()), (int(x) for x in row[10].split()))]
         cores = [d[0:8], d[8:16]]
-        # busy = everything but idle and iowait; "other" = user + nice + system of both cores
-        # minus what app, nginx and wrk were charged, as a share of one core over the run.
+        # busy = everything but idle and iowait; "other" = user, nice, system, irq and softirq time
+        # of both cores (this kernel charges softirq work done in a process's context to that
+        # process) minus what app, nginx and wrk were charged, in cores over the run.
         r["busy0"], r["busy1"] = ((sum(c) - c[3] - c[4]) / max(1, sum(c)) for c in cores)
         wall = max(1, sum(cores[0])) / clk_tck  # seconds the measurement spanned
         charged = (int(row[6]) + int(row[7])) / clk_tck + (float(row[12]) if len(row) > 12 and row[12] else 0.0)
-        r["other"] = max(0.0, sum(c[0] + c[1] + c[2] for c in cores) / clk_tck - charged) / wall
+        busy = sum(c[0] + c[1] + c[2] + c[5] + c[6] for c in cores) / clk_tck
+        r["other"] = max(0.0, busy - charged) / wall
         r["wrk_us"] = float(row[12]) * 1e6 / requests if len(row) > 12 and row[12] else None
         r["app_conns"] = int(row[11]) if row[11] else None
         r["log"] = logs.get((pin, target, conns, rep), {})

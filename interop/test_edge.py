@@ -414,3 +414,30 @@ def test_sigterm_drains_a_stream_then_stops_both(nginx, tmp_path):
     assert status == 200
     assert messages[-1][1]["result"]["content"][0]["text"] == "counted to 10", "the in-flight call finished"
     assert master and not Path(f"/proc/{master}").exists(), "nginx stopped with the app"
+
+
+def test_streams_are_never_rate_limited(nginx, tmp_path):
+    from mcpwire import RawStream, modern_tool_call, open_listen
+
+    s = start_stack(tmp_path, "limits", {"edge": {"mcp_over_http": True, "rate_limits": {"per_client": "1r/m", "per_client_burst": 0}}})
+    streams = []
+    try:
+        statuses = [modern_tool_call(s.http_url, "echo", {"text": str(i)}, rid=i)[0].status for i in range(2)]
+        assert statuses == [200, 429], "the per-client limit applies to calls"
+        streams = [open_listen(s.http_url, {"toolsListChanged": True}, rid=10 + i) for i in range(3)]
+        assert [stream.status for stream in streams] == [200, 200, 200], "subscriptions/listen is never limited"
+        sse = RawStream(f"http://127.0.0.1:{s.http_port}/sse", "GET", {"Accept": "text/event-stream"})
+        streams.append(sse)
+        assert sse.status == 200, "GET streams are never limited"
+    finally:
+        for stream in streams:
+            stream.drop()
+        assert s.stop() == 0
+
+
+def test_certbot_uses_webroot_and_a_deploy_hook(tmp_path):
+    path = write_config(tmp_path / "p.yaml", {"edge": {"acme_webroot": "/srv/acme"}})
+    result = run_portico("edge", "certbot", "--config", str(path), "--domain", "mcp.example.com", "--print")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("certbot certonly --webroot -w /srv/acme -d mcp.example.com ")
+    assert f"--deploy-hook 'portico edge apply --config {path}'" in result.stdout

@@ -1,17 +1,37 @@
 #!/usr/bin/env bash
-# Starts `portico serve` with the demo tool pack and prints how to reach it.
+# `make run`: the demo tools behind a managed nginx (`portico up`) when nginx is installed or
+# installable, else `portico serve` alone. Prints how to reach it.
 set -euo pipefail
 bin=${1:-.build/release/portico}
 host=${2:-127.0.0.1}
 port=${3:-8080}
-url="http://${host}:${port}/mcp"
-cat <<MSG
-Portico demo server: ${url}
+body='{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
+headers="-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/list'"
+
+if scripts/ensure-nginx.sh; then
+  https_port=${HTTPS_PORT:-8443}
+  url="https://localhost:${https_port}/mcp"
+  cat <<MSG
+Portico demo stack: nginx (TLS 1.3, HTTP/2) on ${url} -> the app on loopback.
+plain HTTP on :${port} redirects (the MCP endpoint answers only over HTTPS); nginx status on 127.0.0.1:8081.
+A development certificate for localhost is made in .portico/tls/ (trust it with --cacert).
 
 List the tools (2026-07-28, one stateless request):
-  curl -s ${url} -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\
-    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/list' \\
-    -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
+  curl -s --cacert .portico/tls/dev-cert.pem ${url} ${headers} \\
+    -d '${body}'
+
+Python SDK (mcp==2.3.0): see README "Calling the stack". Ctrl-C stops both; kill -HUP reloads the edge.
+MSG
+  exec "$bin" up --state-dir .portico --address "$host" --https-port "$https_port" --http-port "$port" --status-port 8081
+fi
+
+url="http://${host}:${port}/mcp"
+cat <<MSG
+nginx is not available here: serving without the edge on ${url}
+
+List the tools (2026-07-28, one stateless request):
+  curl -s ${url} ${headers} \\
+    -d '${body}'
 
 Point an MCP client (Inspector, VS Code, Claude Desktop via a tunnel) at ${url}. Ctrl-C stops.
 MSG

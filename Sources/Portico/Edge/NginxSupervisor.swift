@@ -40,10 +40,17 @@ public struct NginxSupervisor: Service {
         let (events, continuation) = AsyncStream.makeStream(of: Event.self)
         let plan = try planner(port)
         try await blocking { try self.install(plan) }
+        let offset = controller.errorLogOffset()
         var child = try launch(events: continuation)
-        try await blocking {
-            try EdgeDeployer(controller: self.controller, probeHost: self.probeHost)
-                .verify(plan, statusPort: self.statusPort, since: 0, oldWorkers: [])
+        do {
+            try await blocking {
+                try EdgeDeployer(controller: self.controller, probeHost: self.probeHost)
+                    .verify(plan, statusPort: self.statusPort, since: offset, oldWorkers: [])
+            }
+        } catch {
+            // Never leave an nginx behind when the stack does not come up.
+            child.signalGroup(SIGTERM)
+            throw error
         }
         onReady(plan)
         let hangups = Task {
@@ -53,6 +60,7 @@ public struct NginxSupervisor: Service {
         var restarts = 0
         var stopping = false
         var running = true
+        var launchedAt = ContinuousClock.now
         await withGracefulShutdownHandler {
             for await event in events {
                 switch event {
@@ -60,6 +68,8 @@ public struct NginxSupervisor: Service {
                     await reload(appPort: port)
                 case .exited(let status) where !stopping:
                     running = false
+                    // A master that ran for a while earns a fresh backoff; a crash loop backs off.
+                    if ContinuousClock.now - launchedAt > .seconds(60) { restarts = 0 }
                     restarts += 1
                     let delay = min(30.0, 0.5 * pow(2.0, Double(min(restarts, 6))))
                     logger.error("nginx exited; restarting", metadata: ["status": "\(status)", "restart": "\(restarts)", "delay_s": "\(delay)"])
@@ -67,6 +77,7 @@ public struct NginxSupervisor: Service {
                     if Task.isCancelled { return }
                     do {
                         child = try launch(events: continuation)
+                        launchedAt = .now
                         running = true
                     } catch {
                         logger.error("nginx could not be restarted", metadata: ["error": "\(error)"])
