@@ -42,6 +42,10 @@ $(VENV)/.installed: interop/requirements.txt
 bench: build
 	bench/run.sh
 
+# tools/call through the managed nginx edge (HTTP and HTTPS) vs straight to the app, in one run.
+bench-edge: build
+	bench/edge.sh
+
 # 10,000 listen and GET streams: memory per stream, fan-out latency, vs a bare Hummingbird ceiling.
 bench-streams: build
 	swift build -c release --package-path bench/ceiling --scratch-path .build-bench-ceiling

@@ -140,7 +140,8 @@ def report(path: str) -> int:
         wall = max(1, sum(cores[0])) / clk_tck  # seconds the measurement spanned
         charged = (int(row[6]) + int(row[7])) / clk_tck + (float(row[12]) if len(row) > 12 and row[12] else 0.0)
         busy = sum(c[0] + c[1] + c[2] + c[5] + c[6] for c in cores) / clk_tck
-        r["other"] = max(0.0, busy - charged) / wall
+        stolen = sum(c[7] for c in cores) / clk_tck  # the hypervisor ran another guest
+        r["other"] = (max(0.0, busy - charged) + stolen) / wall
         r["wrk_us"] = float(row[12]) * 1e6 / requests if len(row) > 12 and row[12] else None
         r["app_conns"] = int(row[11]) if row[11] else None
         r["log"] = logs.get((pin, target, conns, rep), {})
@@ -186,7 +187,7 @@ def report(path: str) -> int:
       "app = the `portico up` process, nginx = master + workers; \"CPU ratio\" = direct server CPU/req ÷ this target's, "
       "the req/s share a CPU-bound server would reach, steadier than req/s on a busy machine. "
       "CPU0/CPU1: share of each core busy during the run; other: CPU time of everything but app, nginx and wrk "
-      "(other work on the machine, or kernel time not charged to a process), in cores. "
+      "(other work on the machine, kernel time not charged to a process) plus hypervisor steal, in cores. "
       "Upstream conns opened: TCP connections accepted on the box during the run minus wrk's own (nginx opening "
       "new upstream connections instead of reusing its keep-alive pool). App conns: connections the app held halfway.")
     w("")

@@ -76,9 +76,9 @@ def variants(certs: dict[str, Path]) -> dict[str, dict]:
         "no-http2": {"edge": {"tls": tls, "http2": False}},
         "http3-requested": {"edge": {"tls": tls, "http3": True, "quic_retry": True}},
         "early-data": {"edge": {"tls": tls, "early_data": True}},
-        "ocsp-stapling": {"edge": {"tls": {**tls, "ocsp_stapling": True, "trusted_certificate": str(certs["ca"])}}},
+        "ocsp-stapling": {"edge": {"resolver": "127.0.0.53", "tls": {**tls, "ocsp_stapling": True, "trusted_certificate": str(certs["ca"])}}},
         "mtls-on": {"edge": {"tls": tls, "mtls": {"client_certificate": str(certs["ca"])}}},
-        "mtls-optional-ocsp": {"edge": {"tls": tls, "mtls": {"client_certificate": str(certs["ca"]), "verify": "optional", "ocsp": True, "resolver": "127.0.0.53"}}},
+        "mtls-optional-ocsp": {"edge": {"tls": tls, "resolver": "127.0.0.53", "mtls": {"client_certificate": str(certs["ca"]), "verify": "optional", "ocsp": True}}},
         "rate-limits": {"edge": {"tls": tls, "rate_limits": {"per_client": "600r/m", "per_client_burst": 0, "tools": [{"tool": "my tool", "rate": "1r/s"}, {"tool": "x", "rate": "5r/s", "burst": 9}]}}},
         "no-rate-limits": {"edge": {"tls": tls, "rate_limits": {"per_client": None}}},
         "micro-cache": {"edge": {"tls": tls, "micro_cache": {"routes": ["/healthz", "/.well-known/oauth-protected-resource"], "valid_seconds": 2}}},
@@ -214,6 +214,11 @@ def test_the_per_tool_limit_returns_429_for_that_tool_only(stack):
             body, headers = tool_call_body("echo", {"text": str(i)}, rid=100 + i)
             response = http.post(stack.https_url, json=body, headers=headers)
             assert response.status_code == 200, response.text
+        # The one canonical base64 spelling of the header is limited too (the app refuses others).
+        body, headers = tool_call_body("add", {"a": 1, "b": 1}, rid=50)
+        headers["Mcp-Name"] = "=?base64?YWRk?="
+        encoded = http.post(stack.https_url, json=body, headers=headers)
+        assert encoded.status_code == 429, encoded.text
     log = [line for line in stack.access_log() if line["mcp_name"] == "add"]
     assert [line["limit_req"] for line in log][:3] == ["PASSED", "REJECTED", "REJECTED"]
 
@@ -424,6 +429,7 @@ def test_streams_are_never_rate_limited(nginx, tmp_path):
     try:
         statuses = [modern_tool_call(s.http_url, "echo", {"text": str(i)}, rid=i)[0].status for i in range(2)]
         assert statuses == [200, 429], "the per-client limit applies to calls"
+        assert modern_tool_call(s.http_url + "/", "echo", {"text": "slash"}, rid=5)[0].status == 429, "and to /mcp/, which the app serves too"
         streams = [open_listen(s.http_url, {"toolsListChanged": True}, rid=10 + i) for i in range(3)]
         assert [stream.status for stream in streams] == [200, 200, 200], "subscriptions/listen is never limited"
         sse = RawStream(f"http://127.0.0.1:{s.http_port}/sse", "GET", {"Accept": "text/event-stream"})
@@ -440,4 +446,66 @@ def test_certbot_uses_webroot_and_a_deploy_hook(tmp_path):
     result = run_portico("edge", "certbot", "--config", str(path), "--domain", "mcp.example.com", "--print")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("certbot certonly --webroot -w /srv/acme -d mcp.example.com ")
-    assert f"--deploy-hook 'portico edge apply --config {path}'" in result.stdout
+    assert f"--deploy-hook 'portico edge apply --reload --config {path}'" in result.stdout
+
+
+def test_an_apply_that_fails_verification_leaves_no_nginx_behind(nginx, tmp_path):
+    (closed,) = free_ports(1)  # nothing listens there: the probe through nginx gets 502
+    https, http, status = free_ports(3)
+    config = write_config(tmp_path / "p.yaml", {"edge": {"https_port": https, "http_port": http, "status_port": status, "address": "127.0.0.1"}})
+    prefix = tmp_path / "nginx"
+    result = run_portico("edge", "apply", "--config", str(config), "--prefix", str(prefix), "--upstream", f"127.0.0.1:{closed}")
+    assert result.returncode == 1
+    assert "could not reach the app (502)" in result.stderr and "the nginx this apply started was stopped" in result.stderr, result.stderr
+    assert not (prefix / "nginx.conf").exists()
+    deadline = time.monotonic() + 10
+    while (prefix / "logs" / "nginx.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not (prefix / "logs" / "nginx.pid").exists(), "the started nginx must stop"
+
+
+def test_sighup_with_a_broken_config_keeps_the_running_edge(nginx, tmp_path):
+    s = start_stack(tmp_path, "brokenhup")
+    try:
+        before = served_revision(s.status_port)
+        write_config(s.config_path, {"edge": {"rate_limits": {"per_client": "0r/s"}}})
+        s.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while "edge reload failed" not in s.log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        log = s.log_path.read_text()
+        assert "edge reload failed" in log and "edge.rate_limits.per_client" in log
+        assert served_revision(s.status_port) == before
+        with s.client() as http:
+            body, headers = tool_call_body("echo", {"text": "ok"})
+            assert http.post(s.https_url, json=body, headers=headers).status_code == 200
+    finally:
+        assert s.stop() == 0
+
+
+def test_nginx_never_holds_the_app_socket_and_a_killed_stack_is_cleaned_up(nginx, tmp_path):
+    s = start_stack(tmp_path, "killed")
+    master = s.master_pid()
+    app_port = s.app_port
+    s.proc.kill()  # SIGKILL: no graceful path at all
+    s.proc.wait(timeout=10)
+    again = Stack(state=s.state, config={}, log_path=s.log_path)
+    try:
+        probe = socket.socket()
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine, a listener is not
+        try:
+            probe.bind(("127.0.0.1", app_port))
+            probe.listen(1)  # fails if nginx inherited the app's listening socket
+        finally:
+            probe.close()
+        assert master and Path(f"/proc/{master}").exists(), "nginx outlives a SIGKILLed portico (own process group)"
+        again.start()
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{master}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{master}").exists(), "the next `up` in the same state dir stops the stale nginx"
+        assert again.master_pid() != master
+    finally:
+        again.stop()
+        if master and Path(f"/proc/{master}").exists():
+            os.killpg(master, signal.SIGKILL)

@@ -31,6 +31,8 @@ extension PorticoConfiguration {
         public var earlyData: Bool
         public var tls: TLS
         public var mtls: MutualTLS
+        /// DNS resolver nginx uses for OCSP (stapling and client checks), e.g. `127.0.0.53`.
+        public var resolver: String?
         /// Idle keep-alive connections nginx holds to the app.
         public var upstreamKeepalive: Int
         /// `proxy_read_timeout`/`proxy_send_timeout` on the MCP locations: the longest silence
@@ -57,7 +59,7 @@ extension PorticoConfiguration {
             serverNames: [String] = ["localhost"], address: String? = nil,
             httpsPort: Int = 443, httpPort: Int = 80, mcpOverHTTP: Bool = false,
             http2: Bool = true, http3: Bool = false, quicRetry: Bool = false, earlyData: Bool = false,
-            tls: TLS = TLS(), mtls: MutualTLS = MutualTLS(),
+            tls: TLS = TLS(), mtls: MutualTLS = MutualTLS(), resolver: String? = nil,
             upstreamKeepalive: Int = 32, proxyTimeoutSeconds: Int = 3_600, trustedProxies: [String] = [],
             rateLimits: RateLimits = RateLimits(), microCache: MicroCache = MicroCache(),
             statusPort: Int = 8081, accessLog: String? = nil, workerConnections: Int? = nil,
@@ -76,6 +78,7 @@ extension PorticoConfiguration {
             self.earlyData = earlyData
             self.tls = tls
             self.mtls = mtls
+            self.resolver = resolver
             self.upstreamKeepalive = upstreamKeepalive
             self.proxyTimeoutSeconds = proxyTimeoutSeconds
             self.trustedProxies = trustedProxies
@@ -98,7 +101,7 @@ extension PorticoConfiguration {
             case http2, http3
             case quicRetry = "quic_retry"
             case earlyData = "early_data"
-            case tls, mtls
+            case tls, mtls, resolver
             case upstreamKeepalive = "upstream_keepalive"
             case proxyTimeoutSeconds = "proxy_timeout_seconds"
             case trustedProxies = "trusted_proxies"
@@ -127,6 +130,7 @@ extension PorticoConfiguration {
             earlyData = try c.decodeValue(forKey: .earlyData, default: d.earlyData, in: decoder)
             tls = try c.decodeValue(forKey: .tls, default: d.tls, in: decoder)
             mtls = try c.decodeValue(forKey: .mtls, default: d.mtls, in: decoder)
+            resolver = try c.decodeValue(forKey: .resolver, default: d.resolver, in: decoder)
             upstreamKeepalive = try c.decodeValue(forKey: .upstreamKeepalive, default: d.upstreamKeepalive, in: decoder)
             proxyTimeoutSeconds = try c.decodeValue(forKey: .proxyTimeoutSeconds, default: d.proxyTimeoutSeconds, in: decoder)
             trustedProxies = try c.decodeValue(forKey: .trustedProxies, default: d.trustedProxies, in: decoder)
@@ -198,9 +202,8 @@ extension PorticoConfiguration.Edge {
         public var verify: Verification
         /// `ssl_verify_depth` (nginx defaults to 1, too short for intermediates).
         public var depth: Int
-        /// Check client certificates with OCSP (`ssl_ocsp on`, needs `resolver`).
+        /// Check client certificates with OCSP (`ssl_ocsp on`, needs `edge.resolver`).
         public var ocsp: Bool
-        public var resolver: String?
 
         public enum Verification: String, Codable, Sendable, Equatable, CaseIterable {
             /// Every client must present a valid certificate.
@@ -209,17 +212,16 @@ extension PorticoConfiguration.Edge {
             case optional
         }
 
-        public init(clientCertificate: String? = nil, verify: Verification = .on, depth: Int = 2, ocsp: Bool = false, resolver: String? = nil) {
+        public init(clientCertificate: String? = nil, verify: Verification = .on, depth: Int = 2, ocsp: Bool = false) {
             self.clientCertificate = clientCertificate
             self.verify = verify
             self.depth = depth
             self.ocsp = ocsp
-            self.resolver = resolver
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case clientCertificate = "client_certificate"
-            case verify, depth, ocsp, resolver
+            case verify, depth, ocsp
         }
 
         public init(from decoder: any Decoder) throws {
@@ -229,7 +231,6 @@ extension PorticoConfiguration.Edge {
             verify = try c.decodeValue(forKey: .verify, default: d.verify, in: decoder)
             depth = try c.decodeValue(forKey: .depth, default: d.depth, in: decoder)
             ocsp = try c.decodeValue(forKey: .ocsp, default: d.ocsp, in: decoder)
-            resolver = try c.decodeValue(forKey: .resolver, default: d.resolver, in: decoder)
         }
     }
 

@@ -63,6 +63,12 @@ extension PorticoConfiguration.Edge {
         }
         issues += tls.validationIssues(at: path(.tls))
         issues += mtls.validationIssues(at: path(.mtls), tls: tls)
+        if resolver == nil && (tls.ocspStapling || (mtls.ocsp && mtls.clientCertificate != nil)) {
+            issues.append(ConfigIssue(keyPath: path(.resolver), message: "OCSP (tls.ocsp_stapling or mtls.ocsp) needs a DNS resolver address for nginx, e.g. 127.0.0.53"))
+        }
+        if let resolver, !Self.isNginxWord(resolver) {
+            issues.append(ConfigIssue(keyPath: path(.resolver), message: "'\(resolver)' is not a resolver address"))
+        }
         issues += rateLimits.validationIssues(at: path(.rateLimits))
         issues += microCache.validationIssues(at: path(.microCache), in: configuration)
         return issues
@@ -117,9 +123,6 @@ extension PorticoConfiguration.Edge.MutualTLS {
         var issues: [ConfigIssue] = []
         if !(1...10).contains(depth) {
             issues.append(ConfigIssue(keyPath: path(.depth), message: "must be between 1 and 10, got \(depth)"))
-        }
-        if ocsp && resolver == nil {
-            issues.append(ConfigIssue(keyPath: path(.resolver), message: "ocsp: true needs a DNS resolver address for nginx"))
         }
         if let clientCertificate, !PorticoConfiguration.Edge.isNginxWord(clientCertificate) {
             issues.append(ConfigIssue(keyPath: path(.clientCertificate), message: "'\(clientCertificate)' is not a usable file path"))

@@ -44,7 +44,7 @@ struct Edge: ParsableCommand {
             case .systemInclude:
                 result = try controller.testInclude(try options.plan(configuration).text)
             case .prefix:
-                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("portico-edge-check-\(getpid())").path
+                let scratch = try NginxController.makeTemporaryDirectory("portico-edge-check")
                 defer { try? FileManager.default.removeItem(atPath: scratch) }
                 let plan = try options.plan(configuration, layout: .prefix(scratch))
                 for directory in ["logs", "tmp", "cache"] {
@@ -77,8 +77,9 @@ struct Edge: ParsableCommand {
                 print("\(controller.configPath) is up to date (revision \(plan.revision))")
                 return
             }
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("portico-edge-diff-\(getpid()).conf").path
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let directory = try NginxController.makeTemporaryDirectory("portico-edge-diff")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let scratch = directory + "/rendered.conf"
             try plan.text.write(toFile: scratch, atomically: true, encoding: .utf8)
             let existing = FileManager.default.fileExists(atPath: controller.configPath) ? controller.configPath : "/dev/null"
             let output = try ProcessRunner.run(["diff", "-u", "--label", controller.configPath, "--label", "rendered", existing, scratch])
@@ -106,12 +107,15 @@ struct Edge: ParsableCommand {
         @Flag(help: "Skip the probe through nginx to the app (when the app is not running yet).")
         var noProbe = false
 
+        @Flag(help: "Reload even when the file is unchanged (certbot's deploy hook: a renewed certificate at the same path).")
+        var reload = false
+
         func run() throws {
             let configuration = try options.loadConfiguration()
             let plan = try options.plan(configuration)
             let deployer = EdgeDeployer(controller: try options.controller(configuration), probeHost: probeHost(configuration), probe: !noProbe)
             do {
-                let report = try deployer.apply(plan, port: configuration.edge.statusPort, force: force)
+                let report = try deployer.apply(plan, port: configuration.edge.statusPort, force: force, reload: reload)
                 print("edge \(report.action.rawValue): revision \(report.revision), \(report.workers) workers, \(plan.endpoints.publicURL)")
             } catch let error as EdgeError {
                 StandardStreams.writeError("error: \(error.message)\n")
@@ -184,8 +188,9 @@ struct Edge: ParsableCommand {
 
         func run() throws {
             let configuration = try options.loadConfiguration()
-            var hook = "portico edge apply"
+            var hook = "portico edge apply --reload"
             if let config = options.config { hook += " --config \(URL(fileURLWithPath: config).standardizedFileURL.path)" }
+            if case .prefix(let prefix) = options.layout { hook += " --prefix \(prefix)" }
             var arguments = ["certbot", "certonly", "--webroot", "-w", configuration.edge.acmeWebroot]
             for name in domain { arguments += ["-d", name] }
             arguments += email.map { ["--email", $0, "--agree-tos", "--non-interactive"] } ?? ["--register-unsafely-without-email", "--agree-tos", "--non-interactive"]

@@ -63,9 +63,14 @@ struct Up: AsyncParsableCommand {
         configuration.server.allowedHosts += Self.publicHosts(configuration.edge, httpsPort: httpsPort)
         let options = (config: config, strict: strict, stack: self)
         let loaded = configuration
-        let planner: NginxSupervisor.Planner = { appPort in
-            // SIGHUP re-reads the file; the first render uses the configuration already loaded.
-            let current = (try? options.stack.stackConfiguration(loadConfiguration(options.config))) ?? loaded
+        let planner: NginxSupervisor.Planner = { appPort, reload in
+            // SIGHUP re-reads and re-validates the file; the first render uses the one already loaded.
+            var current = loaded
+            if reload {
+                current = options.stack.stackConfiguration(try loadConfiguration(options.config))
+                let issues = current.validate()
+                guard issues.isEmpty else { throw EdgeError(issues.map { $0.formatted(source: options.config ?? "defaults") }.joined(separator: "\n")) }
+            }
             let preflight = EdgePreflight.check(current.edge, certificate: certificate?.certificate)
             guard preflight.errors.isEmpty else { throw EdgeError(preflight.errors.joined(separator: "\n")) }
             let plan = try EdgeRenderer(

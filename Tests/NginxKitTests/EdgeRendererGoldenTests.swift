@@ -65,7 +65,9 @@ struct EdgeRendererGoldenTests {
         #expect(settings["proxy_http_version"] == ["1.1"])
         #expect(settings["proxy_read_timeout"] == ["3600s"])
         #expect(settings["client_max_body_size"] == ["4194304"])
-        let limits = (mcp.block ?? []).filter { $0.name == "limit_req" }.map(\.args)
+        // Server level, so `/mcp/`, `/messages/` and every other location inherit them.
+        let limits = (https.block ?? []).filter { $0.name == "limit_req" }.map(\.args)
+        #expect((mcp.block ?? []).allSatisfy { $0.name != "limit_req" }, "a location with its own limit_req would drop the server's")
         #expect(limits == [["zone=portico_client", "burst=40", "nodelay"], ["zone=portico_tool_0", "burst=4", "nodelay"], ["zone=portico_tool_1", "nodelay"]])
         // Streams are never rate limited: the key maps give GET and listen an empty key.
         let clientMap = try #require(parsed.flattened().first { $0.name == "map" && $0.args.last == "$portico_client_key" })

@@ -29,10 +29,13 @@ public final class CallDeadlines: Service, Sendable {
     }
 
     /// Runs `request` on `server`; past the limit, `cancel` stops it and the outcome is a timeout.
+    /// `timedOut` tells the caller the cancellation was ours: the request is answered anyway.
     func handle(
         _ request: JSONRPCRequest, context: HandlerContext, server: MCPServer, cancel: @escaping @Sendable () -> Void
     ) async -> (outcome: Result<JSONObject, MCPError>, timedOut: Bool) {
-        guard let limit else { return (await server.handle(request, context: context), false) }
+        guard let limit, Self.boundedMethods.contains(request.method) else {
+            return (await server.handle(request, context: context), false)
+        }
         let key = state.withLock { state in
             state.nextKey += 1
             state.entries[state.nextKey] = Entry(deadline: .now + limit, cancel: cancel)
@@ -41,6 +44,8 @@ public final class CallDeadlines: Service, Sendable {
         let outcome = await server.handle(request, context: context)
         let fired = state.withLock { $0.entries.removeValue(forKey: key)?.fired ?? false }
         guard fired else { return (outcome, false) }
+        // A call that finished as the deadline passed keeps its own answer (but is still answered).
+        guard case .failure = outcome else { return (outcome, true) }
         let seconds = limit.components.seconds
         context.logger.warning("call timed out", metadata: ["mcp.method": "\(request.method)", "mcp.id": "\(request.id)", "timeout_s": "\(seconds)"])
         if request.method == "tools/call" {
@@ -49,6 +54,9 @@ public final class CallDeadlines: Service, Sendable {
         }
         return (.failure(MCPError(code: .internalError, message: "\(request.method) did not finish within \(seconds) s and was cancelled (limits.call_timeout_seconds)")), true)
     }
+
+    /// Methods that run user code; `tasks/result` and the like wait on purpose and are not bounded.
+    static let boundedMethods: Set<String> = ["tools/call", "prompts/get", "resources/read", "completion/complete"]
 
     public var pendingCount: Int { state.withLock { $0.entries.count } }
 

@@ -18,7 +18,10 @@ enum HeaderValueCoding {
             return value
         }
         let encoded = String(value.dropFirst(prefix.count).dropLast(suffix.count))
-        guard let bytes = Base64.decode(encoded), let text = String(validating: bytes, as: UTF8.self) else {
+        // Only the canonical encoding: one spelling per value, so an edge keyed on the header
+        // (nginx's per-tool rate limits) cannot be sidestepped with an equivalent one.
+        guard let bytes = Base64.decode(encoded), Base64.encode(bytes) == encoded,
+              let text = String(validating: bytes, as: UTF8.self) else {
             throw .invalidBase64
         }
         return text

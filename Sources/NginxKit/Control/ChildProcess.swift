@@ -15,15 +15,16 @@ public final class ChildProcess: Sendable {
 
     init(pid: pid_t) { self.pid = pid }
 
-    /// Starts `arguments` (absolute path first) with standard input from /dev/null and the
-    /// other streams inherited, or written to `outputFile` when given.
+    /// Starts `arguments` (absolute path first) with standard input from /dev/null, the other
+    /// streams inherited or written to `outputFile` (created fresh), no other descriptors.
     public static func spawn(_ arguments: [String], outputFile: String? = nil) throws(EdgeError) -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        markDescriptorsCloseOnExec()
         if let outputFile {
-            posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
         var attributes = posix_spawnattr_t()
@@ -37,6 +38,18 @@ public final class ChildProcess: Sendable {
         let result = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
         guard result == 0 else { throw EdgeError("could not start \(arguments[0]): \(String(cString: strerror(result)))") }
         return ChildProcess(pid: pid)
+    }
+
+    /// Nothing else of ours may reach the child: SwiftNIO's sockets are not close-on-exec, and an
+    /// nginx holding the app's listening socket keeps its port bound after the app is gone.
+    /// (glibc's `posix_spawn_file_actions_addclosefrom_np` is not visible to Swift.)
+    static func markDescriptorsCloseOnExec() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for entry in entries {
+            guard let descriptor = Int32(entry), descriptor > 2 else { continue }
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// Blocks until the child exits; returns its exit status (128 + signal when killed).

@@ -47,7 +47,11 @@ public struct EdgeDeployer: Sendable {
     }
 
     /// Writes, checks, reloads (or starts) and verifies; restores the previous file on any failure.
-    public func apply(_ plan: EdgePlan, port statusPort: Int, force: Bool = false) throws(EdgeError) -> Report {
+    /// - Parameter reload: reload even when the file is unchanged (a renewed certificate at the
+    ///   same path, as certbot's deploy hook needs).
+    /// - Parameter start: start nginx when it is not running; a supervisor that restarts its own
+    ///   child passes `false`.
+    public func apply(_ plan: EdgePlan, port statusPort: Int, force: Bool = false, reload: Bool = false, start: Bool = true) throws(EdgeError) -> Report {
         let path = controller.configPath
         let previous = try? String(contentsOfFile: path, encoding: .utf8)
         if let previous, !force, let problem = Self.foreignEdits(in: previous) {
@@ -55,7 +59,8 @@ public struct EdgeDeployer: Sendable {
         }
         try prepareDirectories()
         let running = controller.masterPID() != nil
-        if running, previous == plan.text, (try? revision(port: statusPort)) == plan.revision {
+        guard running || start else { throw EdgeError("nginx is not running (no live pid in \(controller.pidFile)); nothing was changed") }
+        if running, !reload, previous == plan.text, (try? revision(port: statusPort)) == plan.revision {
             return Report(action: .unchanged, revision: plan.revision, workers: controller.activeWorkers().count)
         }
         try write(plan.text, to: path)
@@ -71,8 +76,12 @@ public struct EdgeDeployer: Sendable {
             try verify(plan, statusPort: statusPort, since: offset, oldWorkers: running ? oldWorkers : [])
         } catch {
             restore(previous, to: path)
-            if running, previous != nil { try? controller.signal(SIGHUP) }
-            let kept = running ? "nginx keeps serving the previous configuration (restored \(path))" : "nginx was not started"
+            // Reload even when there was no previous file: the rejected one must not stay live.
+            // A master this apply started goes away again.
+            if running { try? controller.signal(SIGHUP) } else { try? controller.signal(SIGQUIT) }
+            let kept = running
+                ? (previous == nil ? "nginx reloaded without it (removed \(path))" : "nginx keeps serving the previous configuration (restored \(path))")
+                : "the nginx this apply started was stopped"
             throw EdgeError("the new configuration did not go live; \(kept):\n\(error.message)")
         }
         return Report(action: running ? .reloaded : .started, revision: plan.revision, workers: controller.activeWorkers().count)

@@ -59,33 +59,37 @@ public enum LoopbackHTTP {
     }
 
     static func parse(_ bytes: [UInt8], port: Int) throws(EdgeError) -> Response {
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw EdgeError("127.0.0.1:\(port) sent no complete HTTP response") }
-        let head = text[..<split.lowerBound].components(separatedBy: "\r\n")
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard let split = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
+            throw EdgeError("127.0.0.1:\(port) sent no complete HTTP response")
+        }
+        let head = String(decoding: bytes[..<split], as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = head.first?.split(separator: " ") ?? []
         guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw EdgeError("127.0.0.1:\(port) sent a malformed status line") }
-        var headers: [(String, String)] = []
+        var headers: [(name: String, value: String)] = []
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
-        var body = String(text[split.upperBound...])
-        if headers.contains(where: { $0.0.lowercased() == "transfer-encoding" && $0.1.lowercased().contains("chunked") }) {
+        var body = Array(bytes[(split + separator.count)...])
+        if headers.contains(where: { $0.name.lowercased() == "transfer-encoding" && $0.value.lowercased().contains("chunked") }) {
             body = dechunk(body)
         }
-        return Response(status: status, headers: headers.map { (name: $0.0, value: $0.1) }, body: body)
+        // Decoded once the framing is gone, so a character split across chunks stays whole.
+        return Response(status: status, headers: headers, body: String(decoding: body, as: UTF8.self))
     }
 
-    static func dechunk(_ text: String) -> String {
-        var output = ""
-        var rest = Substring(text)
-        while let lineEnd = rest.range(of: "\r\n") {
-            guard let size = Int(rest[..<lineEnd.lowerBound].split(separator: ";").first ?? "", radix: 16), size > 0 else { break }
-            let start = lineEnd.upperBound
-            let utf8 = rest.utf8
-            guard let end = utf8.index(start, offsetBy: size, limitedBy: utf8.endIndex) else { output += rest[start...]; break }
-            output += rest[start..<end]
-            rest = rest[end...].dropFirst(2)
+    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            guard let lineEnd = bytes[index...].indices.first(where: { bytes[$0] == 0x0D && $0 + 1 < bytes.count && bytes[$0 + 1] == 0x0A }) else { break }
+            let sizeText = String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size > 0 else { break }
+            let start = lineEnd + 2
+            let end = min(start + size, bytes.count)
+            output += bytes[start..<end]
+            index = end + 2
         }
         return output
     }

@@ -47,7 +47,7 @@ public struct NginxController: Sendable {
     /// `nginx -t` on a rendered include, wrapped in a throw-away main file in a temporary prefix,
     /// so it is checked without touching the system configuration.
     public func testInclude(_ text: String) throws(EdgeError) -> NginxTestResult {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-edge-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let directory = try Self.makeTemporaryDirectory("portico-edge-check")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let wrapper = """
             pid \(directory)/nginx.pid;
@@ -70,12 +70,23 @@ public struct NginxController: Sendable {
         return NginxTestResult(try run(["-t", "-p", directory + "/", "-c", directory + "/nginx.conf"]))
     }
 
+    /// A fresh private directory (`mkdtemp`, mode 0700): nothing another user prepared can be
+    /// read by a root `nginx -t`.
+    public static func makeTemporaryDirectory(_ name: String) throws(EdgeError) -> String {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/\(name)-XXXXXX").utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw EdgeError("could not create a temporary directory: \(String(cString: strerror(errno)))")
+        }
+        return String(cString: created)
+    }
+
     /// Starts a daemonised master for this installation.
     public func start() throws(EdgeError) {
         // The first process exits once the daemon has forked; its messages go to a file, since
         // the daemon would hold a pipe open for as long as it runs.
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("portico-nginx-start-\(getpid()).log").path
-        defer { unlink(output) }
+        let directory = try Self.makeTemporaryDirectory("portico-nginx-start")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = directory + "/output.log"
         let status = try ChildProcess.spawn([binary] + selection, outputFile: output).waitForExit()
         guard status == 0 else {
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
@@ -95,7 +106,7 @@ public struct NginxController: Sendable {
         return pid
     }
 
-    var pidFile: String {
+    public var pidFile: String {
         switch layout {
         case .prefix(let prefix): return prefix + "/logs/nginx.pid"
         case .systemInclude: return mainDirective("pid") ?? "/run/nginx.pid"

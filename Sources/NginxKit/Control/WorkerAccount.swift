@@ -38,7 +38,7 @@ public struct WorkerAccount: Sendable, Equatable {
     /// Hands the writable directories of a prefix to the worker account.
     public func own(_ directories: [String]) {
         for directory in directories {
-            chown(directory, uid, gid)
+            lchown(directory, uid, gid)
         }
     }
 

@@ -19,7 +19,12 @@ extension NginxDirective {
                 continue
             }
             output += quoted(statement.name)
-            for argument in statement.args { output += " " + quoted(argument) }
+            if statement.name == "if" {
+                // nginx needs the condition in parentheses; crossplane (and our parser) strip them.
+                output += " (" + statement.args.map(quoted).joined(separator: " ") + ")"
+            } else {
+                for argument in statement.args { output += " " + quoted(argument) }
+            }
             guard let block = statement.block else {
                 output += ";\n"
                 continue

@@ -28,6 +28,16 @@ extension EdgeRenderer {
             upstreamBlock.append(NginxDirective("keepalive_timeout", "60s"))
         }
         http.append(NginxDirective("upstream", [Self.upstreamName], block: upstreamBlock))
+        if edge.earlyData && hasCertificate {
+            http.append(NginxDirective("map", ["$ssl_early_data:$request_method", "$portico_too_early"], block: [
+                NginxDirective("1:POST", "1"),
+                NginxDirective("1:DELETE", "1"),
+                NginxDirective("default", ""),
+            ]))
+        }
+        if !edge.trustedProxies.isEmpty && !build.hasRealIP {
+            warnings.append(EdgeWarning(feature: "edge.trusted_proxies", message: "left out: nginx \(build.version) was built without http_realip_module", isOmission: true))
+        }
         http += rateLimitZones
         if !edge.microCache.routes.isEmpty {
             http.append(NginxDirective(

@@ -18,8 +18,10 @@ extension EdgeRenderer {
         for (index, limit) in limits.tools.enumerated() {
             guard let rate = PorticoConfiguration.Edge.Rate(limit.rate) else { continue }
             let key = "$portico_tool_\(index)_key"
+            // The literal name and its one canonical `=?base64?…?=` spelling (the app refuses others).
             zones.append(NginxDirective("map", ["$request_method:$http_mcp_method:$http_mcp_name", key], block: [
                 NginxDirective("POST:tools/call:\(limit.tool)", "$binary_remote_addr"),
+                NginxDirective("POST:tools/call:=?base64?\(Self.base64(limit.tool))?=", "$binary_remote_addr"),
                 NginxDirective("default", ""),
             ]))
             zones.append(NginxDirective("limit_req_zone", key, "zone=portico_tool_\(index):10m", "rate=\(rate.nginxValue)"))
@@ -27,7 +29,25 @@ extension EdgeRenderer {
         return zones
     }
 
-    /// `limit_req` lines for the MCP endpoint, with 429 and a JSON-RPC body instead of 503 HTML.
+    static func base64(_ text: String) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let bytes = Array(text.utf8)
+        var output = ""
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            let value = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
+            for position in 0..<4 {
+                output.append(position <= chunk.count ? alphabet[(value >> (18 - 6 * position)) & 63] : "=")
+            }
+            index += 3
+        }
+        return output
+    }
+
+    /// `limit_req` lines for every server that proxies the app, with 429 and a JSON-RPC body
+    /// instead of 503 HTML. Server level, so every location inherits them (`/mcp/`, `/messages/`
+    /// and the rest); the maps give GET, listen and other tools an empty key, which is not counted.
     var rateLimitDirectives: [NginxDirective] {
         var lines: [NginxDirective] = []
         let limits = edge.rateLimits
@@ -52,6 +72,7 @@ extension EdgeRenderer {
     var rateLimitedResponse: NginxDirective {
         NginxDirective("location", [Self.rateLimitedLocation], block: [
             NginxDirective("default_type", "application/json"),
+        ] + serverHeaders + [
             NginxDirective("add_header", "Retry-After", "1", "always"),
             NginxDirective("return", "429", #"{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Rate limit exceeded at the edge for this client or tool; retry after 1 second"}}"#),
         ])

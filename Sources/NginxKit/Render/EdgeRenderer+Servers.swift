@@ -38,7 +38,7 @@ extension EdgeRenderer {
     }
 
     var realIP: [NginxDirective] {
-        guard !edge.trustedProxies.isEmpty else { return [] }
+        guard !edge.trustedProxies.isEmpty, build.hasRealIP else { return [] }
         return edge.trustedProxies.map { NginxDirective("set_real_ip_from", $0) } + [
             NginxDirective("real_ip_header", "X-Forwarded-For"),
             NginxDirective("real_ip_recursive", "on"),
@@ -61,16 +61,18 @@ extension EdgeRenderer {
     /// The MCP endpoint(s), ACME, micro-cached routes and everything else, proxied to the app.
     func applicationLocations(secure: Bool) -> [NginxDirective] {
         let path = configuration.server.path
-        var locations = serverHeaders
+        var locations = serverHeaders + rateLimitDirectives
         let mcp = mcpProxy(secure: secure)
-        locations.append(NginxDirective("location", ["=", path], block: mcp + rateLimitDirectives))
+        // The app answers `path/` like `path`: both get the streaming settings.
+        locations.append(NginxDirective("location", ["=", path], block: mcp))
         if path != "/" {
             locations.append(NginxDirective("location", [path + "/"], block: mcp))
         }
         if configuration.streams.legacySSE {
             // 2024-11-05 HTTP+SSE: GET /sse is a stream; POST /messages carries the calls.
-            locations.append(NginxDirective("location", ["=", "/sse"], block: mcp))
-            locations.append(NginxDirective("location", ["=", "/messages"], block: mcp + rateLimitDirectives))
+            for legacy in ["/sse", "/sse/", "/messages", "/messages/"] {
+                locations.append(NginxDirective("location", ["=", legacy], block: mcp))
+            }
         }
         locations.append(acmeLocation)
         for route in edge.microCache.routes {
@@ -106,8 +108,9 @@ extension EdgeRenderer {
         var locations = [NginxDirective("location", ["=", path], block: refusal)]
         if path != "/" { locations.append(NginxDirective("location", [path + "/"], block: refusal)) }
         if configuration.streams.legacySSE {
-            locations.append(NginxDirective("location", ["=", "/sse"], block: refusal))
-            locations.append(NginxDirective("location", ["=", "/messages"], block: refusal))
+            for legacy in ["/sse", "/sse/", "/messages", "/messages/"] {
+                locations.append(NginxDirective("location", ["=", legacy], block: refusal))
+            }
         }
         locations.append(acmeLocation)
         locations.append(NginxDirective("location", ["/"], block: [NginxDirective("return", "301", target)]))
@@ -139,7 +142,11 @@ extension EdgeRenderer {
     /// The MCP endpoint: streamed, never cached or compressed, long timeouts, the app's body limit.
     func mcpProxy(secure: Bool) -> [NginxDirective] {
         let timeout = "\(edge.proxyTimeoutSeconds)s"
-        return proxyBasics(secure: secure) + [
+        // A replayed 0-RTT POST would run a call twice: 425 Too Early makes the client retry
+        // after the handshake (RFC 8470). Only `return` inside `if`, which nginx handles safely.
+        let early = secure && edge.earlyData
+            ? [NginxDirective("if", ["$portico_too_early"], block: [NginxDirective("return", "425")])] : []
+        return early + proxyBasics(secure: secure) + [
             NginxDirective("proxy_buffering", "off"),
             NginxDirective("proxy_cache", "off"),
             NginxDirective("gzip", "off"),

@@ -59,6 +59,10 @@ extension EdgeRenderer {
             block.append(NginxDirective("ssl_stapling_verify", "on"))
             if let trusted = tls.trustedCertificate { block.append(NginxDirective("ssl_trusted_certificate", trusted)) }
         }
+        // Stapling and client OCSP both ask responders by name.
+        if let resolver = edge.resolver, tls.ocspStapling || (edge.mtls.ocsp && edge.mtls.clientCertificate != nil) {
+            block.append(NginxDirective("resolver", resolver))
+        }
         let mtls = edge.mtls
         if let clientCertificate = mtls.clientCertificate {
             block += [
@@ -69,7 +73,6 @@ extension EdgeRenderer {
             if mtls.ocsp {
                 if build.version >= .clientOCSP {
                     block.append(NginxDirective("ssl_ocsp", "on"))
-                    if let resolver = mtls.resolver { block.append(NginxDirective("resolver", resolver)) }
                 } else {
                     warnings.append(EdgeWarning(feature: "edge.mtls.ocsp", message: "left out: ssl_ocsp needs nginx \(NginxVersion.clientOCSP) or later, this is \(build.version)", isOmission: true))
                 }

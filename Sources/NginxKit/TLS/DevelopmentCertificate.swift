@@ -42,8 +42,10 @@ public enum DevelopmentCertificate {
             },
             issuerPrivateKey: .init(key))
         let pem = try certificate.serializeAsPEM().pemString + "\n"
-        try key.pemRepresentation.write(toFile: keyPath, atomically: true, encoding: .utf8)
-        chmod(keyPath, 0o600)
+        unlink(keyPath)
+        guard FileManager.default.createFile(atPath: keyPath, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw EdgeError("could not write \(keyPath)")
+        }
         try pem.write(toFile: certificatePath, atomically: true, encoding: .utf8)
         return (certificatePath, keyPath)
     }

@@ -140,8 +140,9 @@ public struct PorticoServer: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(
             // Extra services first: the group stops services in reverse order, so the app drains
             // its streams before the edge in front of it stops.
+            // Deadlines too: they must keep cutting calls while the app drains.
             services: services.map { .init(service: $0) } + [
-                .init(service: app), .init(service: housekeeping), .init(service: keepAlive), .init(service: deadlines),
+                .init(service: deadlines), .init(service: app), .init(service: housekeeping), .init(service: keepAlive),
                 .init(service: MemoryReclaimer(server: server, httpSSEConnections: httpSSEConnections, keepAlive: keepAlive)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

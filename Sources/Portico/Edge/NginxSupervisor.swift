@@ -10,7 +10,9 @@ import UnixSignals
 /// bounded by `worker_shutdown_timeout`) when the service group shuts down.
 public struct NginxSupervisor: Service {
     /// Renders the plan for the app's bound port; called again on every SIGHUP (re-reading the config).
-    public typealias Planner = @Sendable (_ appPort: Int) throws -> EdgePlan
+    /// `reload` is false for the first render (the configuration already loaded) and true on
+    /// SIGHUP, when the file is read and validated again; a throw keeps the running edge.
+    public typealias Planner = @Sendable (_ appPort: Int, _ reload: Bool) throws -> EdgePlan
 
     let controller: NginxController
     let statusPort: Int
@@ -36,10 +38,18 @@ public struct NginxSupervisor: Service {
     enum Event: Sendable { case exited(Int32), reload, shutdown }
 
     public func run() async throws {
-        guard let port = await appPort.value() else { return }
         let (events, continuation) = AsyncStream.makeStream(of: Event.self)
-        let plan = try planner(port)
-        try await blocking { try self.install(plan) }
+        // Trapped first: a SIGHUP during start-up is queued, not fatal.
+        let hangups = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload) }
+        }
+        defer { hangups.cancel() }
+        guard let port = await appPort.value() else { return }
+        let plan = try planner(port, false)
+        try await blocking {
+            self.stopStaleMaster()
+            try self.install(plan)
+        }
         let offset = controller.errorLogOffset()
         var child = try launch(events: continuation)
         do {
@@ -53,10 +63,6 @@ public struct NginxSupervisor: Service {
             throw error
         }
         onReady(plan)
-        let hangups = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload) }
-        }
-        defer { hangups.cancel() }
         var restarts = 0
         var stopping = false
         var running = true
@@ -104,6 +110,16 @@ public struct NginxSupervisor: Service {
         }
     }
 
+    /// An nginx left running in this prefix by a `portico up` that was killed would hold the
+    /// ports; it is ours, so it goes (gracefully, then by force).
+    func stopStaleMaster() {
+        guard let stale = controller.masterPID() else { return }
+        logger.warning("stopping an nginx left running in this prefix", metadata: ["pid": "\(stale)"])
+        kill(stale, SIGQUIT)
+        for _ in 0..<50 where kill(stale, 0) == 0 { usleep(100_000) }
+        if kill(stale, 0) == 0 { kill(-stale, SIGKILL); kill(stale, SIGKILL) }
+    }
+
     /// Writes the plan and runs `nginx -t`.
     func install(_ plan: EdgePlan) throws {
         if case .prefix(let prefix) = controller.layout {
@@ -128,9 +144,10 @@ public struct NginxSupervisor: Service {
 
     func reload(appPort: Int) async {
         do {
-            let plan = try planner(appPort)
+            let plan = try planner(appPort, true)
             let report = try await blocking {
-                try EdgeDeployer(controller: self.controller, probeHost: self.probeHost).apply(plan, port: self.statusPort, force: true)
+                try EdgeDeployer(controller: self.controller, probeHost: self.probeHost)
+                    .apply(plan, port: self.statusPort, force: true, reload: true, start: false)
             }
             logger.notice("edge configuration \(report.action.rawValue)", metadata: ["revision": "\(report.revision)", "workers": "\(report.workers)"])
             onReady(plan)
