@@ -185,6 +185,7 @@ def test_progress_events_arrive_spread_out_not_bunched(stack):
     # proxy_buffering stays at its default (on) at http level; the MCP location turns it off.
     conf = (stack.prefix / "nginx.conf").read_text()
     assert "proxy_buffering" not in conf.split("upstream portico_app")[0]
+    assert "portico_client" not in conf, "per_client: null switches the client limit off"
     with stack.client() as http:
         status, messages = timed_tool_call(http, stack.https_url, "slow_count", {"n": 8, "delay_ms": 150})
     assert status == 200

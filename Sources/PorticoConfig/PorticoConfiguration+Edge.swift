@@ -237,7 +237,7 @@ extension PorticoConfiguration.Edge {
     /// `edge.rate_limits`: per client address, and per tool keyed on the 2026 `Mcp-Name` header.
     /// GET streams and `subscriptions/listen` are never limited.
     public struct RateLimits: Codable, Sendable, Equatable {
-        /// Requests per client address, `"20r/s"` or `"600r/m"`; `null` turns it off.
+        /// Requests per client address, `"20r/s"` or `"600r/m"`; `null` or `off` turns it off.
         public var perClient: String?
         public var perClientBurst: Int
         public var tools: [ToolLimit]
@@ -257,7 +257,13 @@ extension PorticoConfiguration.Edge {
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = RateLimits()
-            perClient = try c.decodeValue(forKey: .perClient, default: d.perClient, in: decoder)
+            // `null` and `off` switch the limit off; only an absent key means the default.
+            if c.contains(.perClient), (try? c.decodeNil(forKey: .perClient)) == true {
+                perClient = nil
+            } else {
+                let value = try c.decodeValue(forKey: .perClient, default: d.perClient, in: decoder)
+                perClient = value == "off" ? nil : value
+            }
             perClientBurst = try c.decodeValue(forKey: .perClientBurst, default: d.perClientBurst, in: decoder)
             tools = try c.decodeValue(forKey: .tools, default: d.tools, in: decoder)
         }

@@ -68,6 +68,13 @@ struct EdgeConfigTests {
         #expect(edge.proxyTimeoutSeconds >= edge.minimumProxyTimeoutSeconds(in: configuration))
     }
 
+    @Test(arguments: ["per_client: null", "per_client: off", "per_client: ~"])
+    func thePerClientLimitCanBeSwitchedOff(_ line: String) throws {
+        let configuration = try PorticoConfiguration.decode(yaml: "edge:\n  rate_limits:\n    \(line)\n")
+        #expect(configuration.edge.rateLimits.perClient == nil)
+        #expect(try PorticoConfiguration.decode(yaml: "edge:\n  rate_limits: {}\n").edge.rateLimits.perClient == "50r/s")
+    }
+
     @Test(arguments: [("20r/s", 20, false), ("600r/m", 600, true), ("1r/s", 1, false)])
     func ratesParse(_ text: String, _ count: Int, _ perMinute: Bool) {
         let rate = PorticoConfiguration.Edge.Rate(text)

@@ -1,5 +1,5 @@
 import Logging
-public import MCPCore
+import MCPCore
 public import ServiceLifecycle
 import Synchronization
 
