@@ -71,6 +71,7 @@ ensure_wrk() {
 
 UP_PID=""
 APP_PORT=""
+NGINX_PIDS=()
 NGINX_PIDFILE=""
 STARTED_PIDS=()
 
@@ -95,7 +96,7 @@ cleanup() {
     stop_up
     local pid
     for pid in "${STARTED_PIDS[@]}"; do
-        kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
+        if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
     done
 }
 trap cleanup EXIT
@@ -148,10 +149,11 @@ cpu_ticks() {
     echo "$total"
 }
 
-nginx_pids() { # master and workers of the running stack
+nginx_pids() { # sets NGINX_PIDS: master and workers of the running stack
     local master
+    NGINX_PIDS=()
     master=$(cat "$NGINX_PIDFILE" 2>/dev/null) || return 0
-    echo "$master" $(pgrep -P "$master" || true)
+    mapfile -t NGINX_PIDS < <(echo "$master"; pgrep -P "$master" || true)
 }
 
 cpu_times() { # CPU 0 then CPU 1 from /proc/stat: user nice system idle iowait irq softirq steal (16 numbers)
@@ -168,9 +170,9 @@ run_cell() {
     MODE=modern "${CLIENT_PIN[@]}" wrk -t1 -c"$conns" -d"${WARMUP}s" --timeout 5s -s "$BENCH/wrk/call.lua" "$url" \
         >"$out.warmup" 2>&1 || die "wrk warm-up failed for $target (see $out.warmup)"
     : >"$ACCESS_LOG"  # nginx appends (O_APPEND): from here on the log holds the measured run only
-    local npids app0 app1 ng0 ng1 cpu0 cpu1 po0 po1 est=""
-    npids=$(nginx_pids)
-    app0=$(cpu_ticks "$UP_PID") ng0=$(cpu_ticks $npids) cpu0=$(cpu_times) po0=$(passive_opens)
+    local app0 app1 ng0 ng1 cpu0 cpu1 po0 po1 est=""
+    nginx_pids
+    app0=$(cpu_ticks "$UP_PID") ng0=$(cpu_ticks "${NGINX_PIDS[@]}") cpu0=$(cpu_times) po0=$(passive_opens)
     # /usr/bin/time records wrk's own CPU time (taskset execs wrk in the same process).
     MODE=modern "${TIME[@]}" -o "$out.time" -f '%U %S' "${CLIENT_PIN[@]}" wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s \
         --latency -s "$BENCH/wrk/call.lua" "$url" >"$out" 2>&1 &
@@ -179,7 +181,7 @@ run_cell() {
     sleep "$(awk -v d="$DURATION" 'BEGIN{print d/2}')"
     est=$(ss -Htn state established "( sport = :$APP_PORT )" 2>/dev/null | wc -l)
     wait "$wrk_pid" || die "wrk failed for $target (see $out)"
-    app1=$(cpu_ticks "$UP_PID") ng1=$(cpu_ticks $npids) cpu1=$(cpu_times) po1=$(passive_opens)
+    app1=$(cpu_ticks "$UP_PID") ng1=$(cpu_ticks "${NGINX_PIDS[@]}") cpu1=$(cpu_times) po1=$(passive_opens)
     local logstat="{}"
     [[ $target == direct ]] || logstat=$(python3 "$BENCH/edge_report.py" --logstat "$ACCESS_LOG")
     : >"$ACCESS_LOG"
@@ -193,12 +195,14 @@ run_cell() {
 
 round() { # REP: one fresh stack, every target at every connection count, order rotated per round
     local rep=$1 c t i
-    local targets=($TARGETS) order=()
+    local targets order=()
+    read -ra targets <<<"$TARGETS"
     for ((i = 0; i < ${#targets[@]}; i++)); do order+=("${targets[(i + rep - 1) % ${#targets[@]}]}"); done
     log "$PIN round $rep/$REPEAT (order: ${order[*]})"
     start_up "up-$PIN-r$rep"
     if [[ $rep == 1 ]]; then
-        printf 'meta\tworkers_%s\t%s\n' "$PIN" "$(($(wc -w <<<"$(nginx_pids)") - 1))" >>"$RESULTS"
+        nginx_pids
+        printf 'meta\tworkers_%s\t%s\n' "$PIN" "$((${#NGINX_PIDS[@]} - 1))" >>"$RESULTS"
         printf 'meta\taffinity_%s\tportico up: %s; wrk: %s\n' "$PIN" \
             "$(taskset -pc "$UP_PID" | sed 's/.*: //')" "${CLIENT_PIN[*]:-unpinned}" >>"$RESULTS"
     fi
