@@ -20,7 +20,7 @@ List the tools (2026-07-28, one stateless request):
   curl -s --cacert .portico/tls/dev-cert.pem ${url} ${headers} \\
     -d '${body}'
 
-Python SDK (mcp==2.3.0): see README "Calling the stack". Ctrl-C stops both; kill -HUP reloads the edge.
+Python SDK (mcp==2.3.0): see README, "Two commands". Ctrl-C stops both; kill -HUP reloads the edge.
 MSG
   exec "$bin" up --state-dir .portico --address "$host" --https-port "$https_port" --http-port "$port" --status-port 8081
 fi
