@@ -67,3 +67,13 @@ extension PorticoConfiguration {
         }
     }
 }
+
+extension PorticoConfiguration.Server {
+    /// The `host[:port]` of `public_url`, the Host header clients send through a proxy; `nil`
+    /// without a public URL.
+    public var publicAuthority: String? {
+        guard let url = publicURL, let schemeEnd = url.firstRange(of: "://") else { return nil }
+        let authority = String(url[schemeEnd.upperBound...].prefix { $0 != "/" })
+        return authority.isEmpty ? nil : authority
+    }
+}

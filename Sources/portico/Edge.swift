@@ -117,7 +117,7 @@ struct Edge: ParsableCommand {
             do {
                 let report = try deployer.apply(plan, port: configuration.edge.statusPort, force: force, reload: reload)
                 print("edge \(report.action.rawValue): revision \(report.revision), \(report.workers) workers, \(plan.endpoints.publicURL)")
-            } catch let error as EdgeError {
+            } catch {
                 StandardStreams.writeError("error: \(error.message)\n")
                 throw ExitCode(1)
             }
@@ -225,8 +225,6 @@ struct Edge: ParsableCommand {
 
 /// The Host header the app accepts for probes: the public URL's authority, else a server name.
 func probeHost(_ configuration: PorticoConfiguration) -> String {
-    if let url = configuration.server.publicURL, let start = url.range(of: "://") {
-        return String(url[start.upperBound...].prefix { $0 != "/" })
-    }
+    if let authority = configuration.server.publicAuthority { return authority }
     return configuration.edge.serverNames.first.map { $0 == "_" ? "127.0.0.1" : $0 } ?? "127.0.0.1"
 }

@@ -2,13 +2,7 @@ import PorticoConfig
 import Testing
 
 struct BadConfigTests {
-    struct Case: Sendable, CustomTestStringConvertible {
-        var yaml: String
-        var keyPath: String
-        var line: Int?
-        var fragment: String
-        var testDescription: String { "\(keyPath.isEmpty ? "<document>" : keyPath): \(fragment)" }
-    }
+    typealias Case = BadConfigCase
 
     static let cases: [Case] = [
         // Values that decode but cannot work.
@@ -113,11 +107,6 @@ struct BadConfigTests {
 
     @Test(arguments: cases)
     func badConfigurationsReportTheKeyPathAndLine(_ testCase: Case) {
-        let reported = issues(in: testCase.yaml)
-        #expect(reported.count == 1, "\(reported)")
-        let issue = reported.first
-        #expect(issue?.keyPath == testCase.keyPath)
-        #expect(issue?.line == testCase.line)
-        #expect(issue?.message.contains(testCase.fragment) == true, "\(issue?.message ?? "no issue")")
+        testCase.expectSingleIssue()
     }
 }

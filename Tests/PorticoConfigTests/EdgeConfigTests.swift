@@ -2,13 +2,7 @@ import PorticoConfig
 import Testing
 
 struct EdgeConfigTests {
-    struct Case: Sendable, CustomTestStringConvertible {
-        var yaml: String
-        var keyPath: String
-        var line: Int?
-        var fragment: String
-        var testDescription: String { "\(keyPath): \(fragment)" }
-    }
+    typealias Case = BadConfigCase
 
     static let cases: [Case] = [
         Case(yaml: "edge:\n  rate_limits:\n    per_client: 0r/s\n", keyPath: "edge.rate_limits.per_client", line: 3, fragment: "at least 1"),
@@ -50,12 +44,7 @@ struct EdgeConfigTests {
 
     @Test(arguments: cases)
     func badEdgeSettingsAreReportedWithKeyPathAndLine(_ testCase: Case) {
-        let reported = issues(in: testCase.yaml)
-        #expect(reported.count == 1, "\(reported)")
-        let issue = reported.first
-        #expect(issue?.keyPath == testCase.keyPath)
-        #expect(issue?.line == testCase.line)
-        #expect(issue?.message.contains(testCase.fragment) == true, "\(issue?.message ?? "no issue")")
+        testCase.expectSingleIssue()
     }
 
     @Test func theDefaultEdgeIsValidAndSafe() throws {

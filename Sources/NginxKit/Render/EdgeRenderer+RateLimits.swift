@@ -1,3 +1,4 @@
+import Foundation
 import PorticoConfig
 
 extension EdgeRenderer {
@@ -21,28 +22,12 @@ extension EdgeRenderer {
             // The literal name and its one canonical `=?base64?…?=` spelling (the app refuses others).
             zones.append(NginxDirective("map", ["$request_method:$http_mcp_method:$http_mcp_name", key], block: [
                 NginxDirective("POST:tools/call:\(limit.tool)", "$binary_remote_addr"),
-                NginxDirective("POST:tools/call:=?base64?\(Self.base64(limit.tool))?=", "$binary_remote_addr"),
+                NginxDirective("POST:tools/call:=?base64?\(Data(limit.tool.utf8).base64EncodedString())?=", "$binary_remote_addr"),
                 NginxDirective("default", ""),
             ]))
             zones.append(NginxDirective("limit_req_zone", key, "zone=portico_tool_\(index):10m", "rate=\(rate.nginxValue)"))
         }
         return zones
-    }
-
-    static func base64(_ text: String) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        let bytes = Array(text.utf8)
-        var output = ""
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            let value = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
-            for position in 0..<4 {
-                output.append(position <= chunk.count ? alphabet[(value >> (18 - 6 * position)) & 63] : "=")
-            }
-            index += 3
-        }
-        return output
     }
 
     /// `limit_req` lines for every server that proxies the app, with 429 and a JSON-RPC body

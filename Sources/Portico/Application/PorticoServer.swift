@@ -78,7 +78,7 @@ public struct PorticoServer: Sendable {
             path: listen.path,
             maxBodyBytes: configuration.limits.maxBodyBytes,
             originPolicy: OriginPolicy(
-                allowedHosts: listen.allowedHosts + Self.publicHosts(listen.publicURL),
+                allowedHosts: listen.allowedHosts + (listen.publicAuthority.map { [$0] } ?? []),
                 allowedOrigins: listen.allowedOrigins,
                 loopbackOnly: OriginPolicy.isLoopbackAddress(listen.host)),
             retryMilliseconds: configuration.streams.retryMilliseconds,
@@ -86,11 +86,6 @@ public struct PorticoServer: Sendable {
             legacySSE: configuration.streams.legacySSE)
     }
 
-    static func publicHosts(_ url: String?) -> [String] {
-        guard let url, let schemeEnd = url.firstRange(of: "://") else { return [] }
-        let authority = String(url[schemeEnd.upperBound...].prefix { $0 != "/" })
-        return authority.isEmpty ? [] : [authority]
-    }
 
     /// The Hummingbird router with the MCP endpoint and a health route.
     public func makeRouter() -> Router<MCPRequestContext> {
