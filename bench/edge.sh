@@ -54,17 +54,9 @@ PORT_BASE=${PORT_BASE:-18200}
 START_DEADLINE=60  # seconds `portico up` may take to print `edge` (it makes a dev certificate first)
 STOP_DEADLINE=30   # seconds it may take to drain and stop nginx after SIGTERM
 
-log() { printf '[bench-edge %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-ensure_wrk() {
-    command -v wrk >/dev/null && return
-    log "installing wrk (apt-get)"
-    local sudo=""
-    [[ $(id -u) == 0 ]] || sudo=sudo
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq wrk >/dev/null
-}
+BENCH_TAG=bench-edge
+# shellcheck source=bench/lib.sh
+source "$BENCH/lib.sh"
 
 # ---------------------------------------------------------------------------------------------
 # The stack: `portico up`, stopped with SIGTERM (it stops nginx itself).

@@ -21,10 +21,12 @@ back on the same process) and the median over rounds is shown.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import sys
 from collections import Counter, defaultdict
+
+# The wrk RESULT parser and number formats are bench/run.sh's (this script sits beside report.py).
+from report import num, parse_wrk, us
 
 T_EDGE_SHARE = 0.60  # through-nginx req/s ≥ 60% of direct (issue: edge)
 
@@ -37,7 +39,6 @@ PLACEMENTS = {
     "split": "split: `portico up` (app + nginx) on CPU 0, wrk on CPU 1",
     "shared": "shared: nothing pinned, app + nginx + wrk on both CPUs",
 }
-KV = re.compile(r"(\w+)=([0-9.]+)")
 
 
 def logstat(path: str) -> int:
@@ -80,25 +81,6 @@ def logstat(path: str) -> int:
     }
     print(json.dumps(out, separators=(",", ":")))
     return 0
-
-
-def parse_wrk(path: str) -> dict[str, float] | None:
-    with open(path, errors="replace") as f:
-        for line in f:
-            if line.startswith("RESULT "):
-                values = {k: float(v) for k, v in KV.findall(line)}
-                values["rate"] = values["rps"]
-                values["errors"] = sum(values.get(k, 0) for k in ("bad", "status_errors", "socket_errors"))
-                return values
-    return None
-
-
-def us(value: float) -> str:
-    return f"{value / 1000:.2f} ms" if value >= 1000 else f"{value:.0f} µs"
-
-
-def num(value: float) -> str:
-    return f"{value:,.0f}"
 
 
 def report(path: str) -> int:

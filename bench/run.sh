@@ -45,20 +45,12 @@ RSS_CONNS=16     # connections for the long RSS run
 RSS_CHUNK=10     # seconds per wrk run inside the RSS loop (RSS is sampled between runs)
 START_DEADLINE=120  # seconds a server may take to print `listening` (Python imports are slow under load)
 
-log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_TAG=bench
+# shellcheck source=bench/lib.sh
+source "$BENCH/lib.sh"
 
 # ---------------------------------------------------------------------------------------------
-# Tools: install what is missing, through the ordinary clients only.
-
-ensure_wrk() {
-    command -v wrk >/dev/null && return
-    log "installing wrk (apt-get)"
-    local sudo=""
-    [[ $(id -u) == 0 ]] || sudo=sudo
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq wrk >/dev/null
-}
+# Tools: install what is missing, through the ordinary clients only (ensure_wrk: bench/lib.sh).
 
 ensure_venv() {
     # The stamp records the requirements it was built from, so editing the pins rebuilds the venv.

@@ -81,8 +81,10 @@ def tool_call_body(name: str, arguments: dict, rid=1, progress: str | None = Non
     return rpc("tools/call", p, rid), modern_headers("tools/call", p)
 
 
-def timed_tool_call(client: httpx.Client, url: str, name: str, arguments: dict, progress: str = "p1", deadline: float = 30.0):
-    """POSTs a modern tools/call and returns (status, [(arrival_seconds, message)])."""
+def timed_tool_call(client: httpx.Client, url: str, name: str, arguments: dict, progress: str = "p1", deadline: float = 30.0,
+                    on_message=None):
+    """POSTs a modern tools/call and returns (status, [(arrival_seconds, message)]); `on_message`
+    is called with each SSE message as it arrives."""
     body, headers = tool_call_body(name, arguments, progress=progress)
     messages: list[tuple[float, dict]] = []
     t0 = time.monotonic()
@@ -94,9 +96,35 @@ def timed_tool_call(client: httpx.Client, url: str, name: str, arguments: dict, 
             elif line == "" and data:
                 messages.append((time.monotonic() - t0, json.loads("\n".join(data))))
                 data = []
+                if on_message:
+                    on_message(messages[-1][1])
         if not response.headers.get("content-type", "").startswith("text/event-stream"):
             messages.append((time.monotonic() - t0, json.loads(response.read() or b"{}")))
         return response.status_code, messages
+
+
+class BackgroundCall:
+    """A `timed_tool_call` through a stack on its own thread, for changing the stack mid-stream."""
+
+    def __init__(self, stack: "Stack", name: str, arguments: dict):
+        self.streaming = threading.Event()
+        self.value: tuple[int, list] | None = None
+        self.thread = threading.Thread(target=self._run, args=(stack, name, arguments), daemon=True)
+        self.thread.start()
+
+    def _run(self, stack: "Stack", name: str, arguments: dict) -> None:
+        with stack.client() as http:
+            self.value = timed_tool_call(http, stack.https_url, name, arguments, on_message=lambda _: self.streaming.set())
+        self.streaming.set()
+
+    def wait_streaming(self, timeout: float = 15.0) -> None:
+        """Returns once the first event arrived: the stream is open through nginx."""
+        assert self.streaming.wait(timeout), "the call did not start streaming"
+
+    def result(self, timeout: float = 30.0) -> tuple[int, list]:
+        self.thread.join(timeout)
+        assert self.value is not None, "the call did not finish"
+        return self.value
 
 
 @dataclass

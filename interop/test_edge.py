@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from edgekit import (Stack, free_ports, installed_revision, make_certificate, nginx_binary, run_portico,
+from edgekit import (BackgroundCall, Stack, free_ports, installed_revision, make_certificate, nginx_binary, run_portico,
                      served_revision, status_get, timed_tool_call, tool_call_body)
 from mcpwire import write_config
 
@@ -295,24 +295,15 @@ def test_an_open_stream_survives_edge_apply_of_a_changed_config(nginx, tmp_path)
     s = start_stack(tmp_path, "survive")
     try:
         before = served_revision(s.status_port)
-        result_holder: dict = {}
-
-        def stream():
-            with s.client() as http:
-                result_holder["value"] = timed_tool_call(http, s.https_url, "slow_count", {"n": 20, "delay_ms": 100})
-
-        import threading
-        thread = threading.Thread(target=stream)
-        thread.start()
-        time.sleep(0.5)  # the stream is open and counting (not synchronisation: the assertion below is on its content)
+        call = BackgroundCall(s, "slow_count", {"n": 20, "delay_ms": 100})
+        call.wait_streaming()
         changed = s.edge_config(rate_limits={"per_client": "100r/s", "per_client_burst": 50})
         applied = s.apply(changed)
         assert applied.returncode == 0, applied.stderr
         assert "edge reloaded" in applied.stdout
         after = served_revision(s.status_port)
         assert after != before and after == installed_revision(s.prefix / "nginx.conf")
-        thread.join(timeout=30)
-        status, messages = result_holder["value"]
+        status, messages = call.result()
         assert status == 200
         progress = [m for _, m in messages if m.get("method") == "notifications/progress"]
         assert len(progress) == 20, "every event of the open stream arrived"
@@ -403,20 +394,11 @@ def test_nginx_that_dies_is_restarted(nginx, tmp_path):
 
 def test_sigterm_drains_a_stream_then_stops_both(nginx, tmp_path):
     s = start_stack(tmp_path, "drain", {"server": {"drain_timeout_seconds": 10}})
-    holder: dict = {}
-    import threading
-
-    def stream():
-        with s.client() as http:
-            holder["value"] = timed_tool_call(http, s.https_url, "slow_count", {"n": 10, "delay_ms": 100})
-
-    thread = threading.Thread(target=stream)
-    thread.start()
-    time.sleep(0.4)
+    call = BackgroundCall(s, "slow_count", {"n": 10, "delay_ms": 100})
+    call.wait_streaming()
     master = s.master_pid()
     assert s.stop(timeout=30) == 0
-    thread.join(timeout=30)
-    status, messages = holder["value"]
+    status, messages = call.result()
     assert status == 200
     assert messages[-1][1]["result"]["content"][0]["text"] == "counted to 10", "the in-flight call finished"
     assert master and not Path(f"/proc/{master}").exists(), "nginx stopped with the app"
