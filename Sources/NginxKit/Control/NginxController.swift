@@ -11,13 +11,25 @@ public struct NginxController: Sendable {
     public var layout: EdgeLayout
     /// The file Portico owns: `<prefix>/nginx.conf`, or the include target.
     public var configPath: String
+    /// Where the master writes its pid.
+    public var pidFile: String
+    /// The error log the master writes reload failures to.
+    public var errorLog: String
 
     public init(binary: String, layout: EdgeLayout, target: String) throws(EdgeError) {
         do { self.binary = try ProcessRunner.resolve(binary) } catch let error as EdgeError { throw error } catch { throw EdgeError("\(error)") }
         self.layout = layout
         switch layout {
-        case .systemInclude: configPath = target
-        case .prefix(let prefix): configPath = prefix + "/nginx.conf"
+        case .systemInclude:
+            // Read once: verification polls the pid and the log many times a second.
+            let main = Self.mainDirectives(named: ["pid", "error_log"])
+            configPath = target
+            pidFile = main["pid"] ?? "/run/nginx.pid"
+            errorLog = main["error_log"] ?? "/var/log/nginx/error.log"
+        case .prefix(let prefix):
+            configPath = prefix + "/nginx.conf"
+            pidFile = prefix + "/logs/nginx.pid"
+            errorLog = prefix + "/logs/error.log"
         }
     }
 
@@ -106,26 +118,15 @@ public struct NginxController: Sendable {
         return pid
     }
 
-    public var pidFile: String {
-        switch layout {
-        case .prefix(let prefix): return prefix + "/logs/nginx.pid"
-        case .systemInclude: return mainDirective("pid") ?? "/run/nginx.pid"
-        }
-    }
-
-    /// The error log the master writes reload failures to.
-    public var errorLog: String {
-        switch layout {
-        case .prefix(let prefix): return prefix + "/logs/error.log"
-        case .systemInclude: return mainDirective("error_log") ?? "/var/log/nginx/error.log"
-        }
-    }
-
-    /// A main-context directive's first argument in the system `nginx.conf`.
-    func mainDirective(_ name: String) -> String? {
+    /// The first argument of main-context directives in the system `nginx.conf`.
+    static func mainDirectives(named names: Set<String>) -> [String: String] {
         guard let text = try? String(contentsOfFile: "/etc/nginx/nginx.conf", encoding: .utf8),
-              let parsed = try? NginxConfigParser().parse(text) else { return nil }
-        return parsed.first { $0.name == name }?.args.first
+              let parsed = try? NginxConfigParser().parse(text) else { return [:] }
+        var found: [String: String] = [:]
+        for directive in parsed where names.contains(directive.name) && found[directive.name] == nil {
+            found[directive.name] = directive.args.first
+        }
+        return found
     }
 
     /// Sends a signal to the master: `SIGHUP` reloads, `SIGQUIT` stops gracefully.
