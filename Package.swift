@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "MCPHTTP", targets: ["MCPHTTP"]),
         .library(name: "PorticoConfig", targets: ["PorticoConfig"]),
         .library(name: "NginxKit", targets: ["NginxKit"]),
+        .library(name: "MCPBridge", targets: ["MCPBridge"]),
         .library(name: "Portico", targets: ["Portico"]),
         .executable(name: "portico", targets: ["portico"]),
     ],
@@ -28,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // No traits: the bridge needs no Foundation from it.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", exact: "1.0.2", traits: []),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -65,9 +69,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MCPBridge",
+            dependencies: [
+                "MCPCore", "PorticoConfig",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Portico",
             dependencies: [
-                "MCPCore", "MCPHTTP", "PorticoConfig", "NginxKit",
+                "MCPCore", "MCPHTTP", "PorticoConfig", "NginxKit", "MCPBridge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -94,6 +109,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NginxKitTests", dependencies: ["NginxKit", "PorticoConfig"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "MCPBridgeTests", dependencies: ["MCPBridge", "MCPCore", "PorticoConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "PorticoConfigTests", dependencies: ["PorticoConfig"], swiftSettings: swiftSettings),
     ]
 )

@@ -20,6 +20,7 @@ indirect enum ConfigSchema: Sendable {
             case .requestState: (key.rawValue, values(PorticoConfiguration.RequestState.CodingKeys.self))
             case .tasks: (key.rawValue, values(PorticoConfiguration.Tasks.CodingKeys.self))
             case .edge: (key.rawValue, edge)
+            case .sources: (key.rawValue, sources)
             }
         }
     )
@@ -38,6 +39,17 @@ indirect enum ConfigSchema: Sendable {
                         : (limitKey.rawValue, .value)
                 }))
             default: (key.rawValue, .value)
+            }
+        })
+    }
+
+    private static var sources: ConfigSchema {
+        typealias Sources = PorticoConfiguration.Sources
+        return .section(Sources.CodingKeys.allCases.map { key in
+            switch key {
+            case .stdio: (key.rawValue, .list(values(Sources.Stdio.CodingKeys.self)))
+            case .commands: (key.rawValue, .list(values(Sources.Command.CodingKeys.self)))
+            case .files: (key.rawValue, .list(values(Sources.Files.CodingKeys.self)))
             }
         })
     }

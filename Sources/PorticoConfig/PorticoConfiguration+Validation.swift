@@ -12,6 +12,7 @@ extension PorticoConfiguration {
             + requestState.validationIssues(at: CodingKeys.requestState.rawValue)
             + tasks.validationIssues(at: CodingKeys.tasks.rawValue)
             + edge.validationIssues(at: CodingKeys.edge.rawValue, in: self)
+            + sources.validationIssues(at: CodingKeys.sources.rawValue)
     }
 }
 

@@ -20,6 +20,8 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
     public var tasks: Tasks
     /// The nginx edge rendered by `portico edge` and `portico up`.
     public var edge: Edge
+    /// Tools from outside Portico: stdio MCP servers, commands and folders.
+    public var sources: Sources
 
     /// Creates a configuration; every argument defaults to the value used when `portico.yaml` omits it.
     public init(
@@ -30,8 +32,10 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         streams: Streams = Streams(),
         requestState: RequestState = RequestState(),
         tasks: Tasks = Tasks(),
-        edge: Edge = Edge()
+        edge: Edge = Edge(),
+        sources: Sources = Sources()
     ) {
+        self.sources = sources
         self.edge = edge
         self.server = server
         self.limits = limits
@@ -51,6 +55,7 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         case requestState = "request_state"
         case tasks
         case edge
+        case sources
     }
 
     /// Decodes a configuration, filling every absent or null key with its default.
@@ -65,5 +70,6 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         requestState = try container.decodeValue(forKey: .requestState, default: defaults.requestState, in: decoder)
         tasks = try container.decodeValue(forKey: .tasks, default: defaults.tasks, in: decoder)
         edge = try container.decodeValue(forKey: .edge, default: defaults.edge, in: decoder)
+        sources = try container.decodeValue(forKey: .sources, default: defaults.sources, in: decoder)
     }
 }

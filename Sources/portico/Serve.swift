@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = bootstrapLogging(configuration, level: logLevel)
         let packs: [PorticoConfiguration.ToolPack]? = fixture == .conformance ? [.conformance] : nil
-        let portico = try PorticoServer(configuration: configuration, packs: packs, logger: logger)
+        let portico = try PorticoServer(configuration: configuration, packs: packs, baseDirectory: configurationDirectory(config), logger: logger)
         try await portico.run { url in
             StandardStreams.writeOutput("listening \(url)\n")
             logger.info("Portico is serving MCP", metadata: ["url": "\(url)"])
@@ -57,6 +57,12 @@ func loadConfiguration(_ path: String?) throws -> PorticoConfiguration {
     } catch let error as ConfigError {
         throw ValidationError(error.description)
     }
+}
+
+/// The folder relative paths in the config start from: the config file's, or the working directory.
+func configurationDirectory(_ path: String?) -> String {
+    guard let path, let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 /// Installs the log handler the config asks for and returns the root logger.

@@ -89,7 +89,7 @@ struct Up: AsyncParsableCommand {
             StandardStreams.writeOutput("edge \(plan.endpoints.publicURL)\n")
             logger.info("edge is serving", metadata: ["url": "\(plan.endpoints.publicURL)", "revision": "\(plan.revision)", "nginx": "\(build.version)"])
         }
-        let portico = try PorticoServer(configuration: configuration, logger: logger)
+        let portico = try PorticoServer(configuration: configuration, baseDirectory: configurationDirectory(config), logger: logger)
         try await portico.run(services: [supervisor], appPort: appPort) { url in
             StandardStreams.writeOutput("listening \(url)\n")
         }

@@ -55,6 +55,12 @@ public final class SessionStore: Sendable {
         return session
     }
 
+    /// Whether the session still exists, without marking it active (for owners of
+    /// per-session resources checking whether to let them go).
+    public func contains(id: String) -> Bool {
+        sessions.withLock { $0[id] != nil }
+    }
+
     /// Ends a session (DELETE, shutdown); `false` when the id is unknown.
     @discardableResult
     public func remove(id: String) -> Bool {

@@ -6,11 +6,21 @@ public struct ToolResult: Sendable {
     public var content: [Content]
     public var structuredContent: JSONValue?
     public var isError: Bool
+    /// A whole `CallToolResult` produced elsewhere (a bridged server), sent on unchanged so
+    /// nothing it carries (`_meta`, annotations, future fields) is lost in translation.
+    private var forwarded: JSONObject?
 
     public init(content: [Content], structuredContent: JSONValue? = nil, isError: Bool = false) {
         self.content = content
         self.structuredContent = structuredContent
         self.isError = isError
+    }
+
+    /// A result another MCP server produced, passed through as it came.
+    public static func forwarded(_ result: JSONObject) -> ToolResult {
+        var tool = ToolResult(content: [], isError: result["isError"]?.boolValue ?? false)
+        tool.forwarded = result
+        return tool
     }
 
     public static func text(_ text: String) -> ToolResult { ToolResult(content: [.text(text)]) }
@@ -30,6 +40,7 @@ public struct ToolResult: Sendable {
 
     /// The `CallToolResult` object as it goes on the wire.
     public var json: JSONObject {
+        if let forwarded { return forwarded }
         var object: JSONObject = ["content": .array(content.map(\.json))]
         if let structuredContent { object["structuredContent"] = structuredContent }
         if isError { object["isError"] = true }

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+public import MCPBridge
 public import MCPCore
 public import MCPHTTP
 public import NIOCore
@@ -29,9 +30,12 @@ public struct PorticoServer: Sendable {
     let deadlines: CallDeadlines
     /// Connections of the 2024-11-05 HTTP+SSE transport.
     let httpSSEConnections: HTTPSSEConnections
+    /// The `sources:` of the config: stdio servers, commands and folders.
+    public let bridge: BridgeHost
     let logger: Logger
 
-    public init(configuration: PorticoConfiguration, packs: [PorticoConfiguration.ToolPack]? = nil, logger: Logger) throws {
+    /// - Parameter baseDirectory: where relative paths in `sources:` start (the config file's folder).
+    public init(configuration: PorticoConfiguration, packs: [PorticoConfiguration.ToolPack]? = nil, baseDirectory: String = ".", logger: Logger) throws {
         // Everything that can throw runs before any stored property is set.
         let stateKeys = try configuration.requestState.keyBytes { name in getenv(name).map { String(cString: $0) } }
         self.configuration = configuration
@@ -69,6 +73,9 @@ public struct PorticoServer: Sendable {
             case .conformance: try ConformancePack.register(in: server)
             }
         }
+        bridge = try BridgeHost(
+            configuration: configuration, baseDirectory: baseDirectory, registry: server.registry,
+            sessionExists: { [sessions] id in sessions.contains(id: id) }, logger: logger)
     }
 
     /// The endpoint's settings: path, body limit and DNS-rebinding policy from the config.
@@ -131,12 +138,16 @@ public struct PorticoServer: Sendable {
             onListening("http://\(host):\(port)\(path)")
             appPort?.announce(port)
         }
+        // Before the listener opens: a required stdio server that cannot start stops the serve.
+        if !bridge.isEmpty { try await bridge.start() }
         let housekeeping = SessionHousekeeping(server: server, httpSSEConnections: httpSSEConnections, interval: .seconds(30), logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             // Extra services first: the group stops services in reverse order, so the app drains
             // its streams before the edge in front of it stops.
             // Deadlines too: they must keep cutting calls while the app drains.
+            // The bridge stops after the app has drained, so in-flight bridged calls can finish.
             services: services.map { .init(service: $0) } + [
+                .init(service: bridge),
                 .init(service: deadlines), .init(service: app), .init(service: housekeeping), .init(service: keepAlive),
                 .init(service: MemoryReclaimer(server: server, httpSSEConnections: httpSSEConnections, keepAlive: keepAlive)),
             ],

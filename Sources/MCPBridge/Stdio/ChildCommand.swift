@@ -1,0 +1,40 @@
+import Logging
+import Subprocess
+import SystemPackage
+
+/// How to start one stdio server: the resolved program, arguments, environment and
+/// directory, plus the timings its supervisor keeps.
+struct ChildCommand: Sendable {
+    var source: String
+    var executable: String
+    var arguments: [String]
+    /// Set on top of Portico's environment.
+    var environment: [String: String]
+    var workingDirectory: String?
+    var startupTimeout: Duration
+    var callTimeout: Duration?
+    var callTimeoutSeconds: Int
+    var hangTimeout: Duration
+    var restartBackoff: Duration
+    var restartBackoffMax: Duration
+    /// Largest JSON-RPC line accepted from the child.
+    var maximumFrameBytes: Int
+
+    var executableReference: Executable {
+        executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+    }
+
+    var environmentReference: Environment {
+        var updates: [Environment.Key: String?] = [:]
+        for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
+        return .inherit.updating(updates)
+    }
+
+    var platformOptions: PlatformOptions {
+        var options = PlatformOptions()
+        // Own process group (pgid = pid), so stopping the server also stops what it spawned.
+        options.processGroupID = 0
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
+        return options
+    }
+}

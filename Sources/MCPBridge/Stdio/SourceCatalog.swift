@@ -1,0 +1,143 @@
+import Logging
+import MCPCore
+import Synchronization
+
+/// A stdio source's tools, resources and prompts as published in Portico's registry.
+///
+/// Fetched after each child's handshake and on the child's `list_changed`; entries are
+/// replaced only when they changed, so a restart does not make every client re-list.
+final class SourceCatalog: Sendable {
+    private struct Published {
+        var tools: [String: JSONValue] = [:]
+        var resources: [String: JSONValue] = [:]
+        var prompts: [String: JSONValue] = [:]
+        var capabilities: JSONObject = [:]
+        var problems: [Registry.List: [String]] = [:]
+    }
+
+    let source: String
+    let prefix: String
+    let registry: Registry
+    let owners: ToolOwners
+    let logger: Logger
+    private let published = Mutex(Published())
+    /// One refresh at a time, so two children starting together do not interleave their diffs.
+    private let refreshing = Mutex(false)
+
+    init(source: String, prefix: String, registry: Registry, owners: ToolOwners, logger: Logger) {
+        self.source = source
+        self.prefix = prefix
+        self.registry = registry
+        self.owners = owners
+        self.logger = logger
+    }
+
+    private var owner: String { "stdio source '\(source)'" }
+
+    /// Refreshes every list the server offers, after a handshake.
+    func refresh(from connection: ChildConnection, initialized: JSONObject, source stdio: StdioSource) async throws {
+        let capabilities = initialized["capabilities"]?.objectValue ?? [:]
+        published.withLock { $0.capabilities = capabilities }
+        for list in Registry.List.allCases { try await refresh(list, from: connection, source: stdio) }
+    }
+
+    func refresh(_ list: Registry.List, from connection: ChildConnection, source stdio: StdioSource) async throws {
+        let capabilities = published.withLock { $0.capabilities }
+        guard capabilities[list.rawValue] != nil else { return }
+        let (method, key) = switch list {
+        case .tools: ("tools/list", "tools")
+        case .resources: ("resources/list", "resources")
+        case .prompts: ("prompts/list", "prompts")
+        }
+        var entries: [JSONObject] = []
+        var cursor: JSONValue?
+        for _ in 0..<1_000 {
+            var params: JSONObject = [:]
+            if let cursor { params["cursor"] = cursor }
+            let page = try await connection.request(method, params: params, timeout: .seconds(30))
+            entries += page.objectValue?[key]?.arrayValue?.compactMap(\.objectValue) ?? []
+            cursor = page.objectValue?["nextCursor"]
+            if cursor == nil || cursor == .null { break }
+        }
+        apply(list, entries: entries, source: stdio)
+    }
+
+    private func apply(_ list: Registry.List, entries: [JSONObject], source stdio: StdioSource) {
+        var wanted: [String: JSONObject] = [:]
+        var order: [String] = []
+        for entry in entries {
+            let key: String? = switch list {
+            case .tools, .prompts: entry["name"]?.stringValue.map { prefix + $0 }
+            case .resources: entry["uri"]?.stringValue
+            }
+            guard let key, wanted[key] == nil else { continue }
+            wanted[key] = entry
+            order.append(key)
+        }
+        var problems: [String] = []
+        let current = published.withLock { published in
+            switch list {
+            case .tools: published.tools
+            case .resources: published.resources
+            case .prompts: published.prompts
+            }
+        }
+        for (key, _) in current where wanted[key] == nil {
+            remove(list, key)
+        }
+        var next: [String: JSONValue] = [:]
+        for key in order {
+            guard let entry = wanted[key] else { continue }
+            if current[key] == .object(entry) {
+                next[key] = .object(entry)
+                continue
+            }
+            if current[key] != nil { remove(list, key) }
+            if list != .resources, let earlier = owners.claim(key, for: owner) {
+                problems.append("\(list == .tools ? "tool" : "prompt") name '\(key)' of \(owner) clashes with \(earlier); set a prefix on one of them")
+                continue
+            }
+            do {
+                try register(list, key: key, entry: entry, source: stdio)
+                next[key] = .object(entry)
+            } catch {
+                problems.append("\(owner): \(error)")
+            }
+        }
+        published.withLock { published in
+            switch list {
+            case .tools: published.tools = next
+            case .resources: published.resources = next
+            case .prompts: published.prompts = next
+            }
+        }
+        published.withLock { $0.problems[list] = problems }
+        for problem in problems { logger.error("\(problem)", metadata: ["mcp.source": "\(source)"]) }
+    }
+
+    /// Names that could not be published (clashes), from the latest refresh of each list.
+    var problems: [String] {
+        published.withLock { published in Registry.List.allCases.flatMap { published.problems[$0] ?? [] } }
+    }
+
+    private func remove(_ list: Registry.List, _ key: String) {
+        switch list {
+        case .tools:
+            registry.removeTool(named: key)
+            owners.release(key, for: owner)
+        case .resources:
+            registry.removeResource(uri: key)
+        case .prompts:
+            registry.removePrompt(named: key)
+            owners.release(key, for: owner)
+        }
+    }
+
+    private func register(_ list: Registry.List, key: String, entry: JSONObject, source stdio: StdioSource) throws {
+        switch list {
+        case .tools: try registry.register(BridgedEntries.tool(entry, name: key, source: stdio))
+        case .resources: try registry.register(BridgedEntries.resource(entry, source: stdio))
+        case .prompts: try registry.register(BridgedEntries.prompt(entry, name: key, source: stdio))
+        }
+    }
+}
