@@ -15,8 +15,10 @@ all: build
 build:
 	$(SWIFT) build -c release --build-tests
 
-run: build
-	@scripts/run-demo.sh "$(BIN)" "$(HOST)" "$(PORT)"
+## The demo tools plus examples/python-stdio (a Python stdio MCP server, run with the venv's
+## python) published through the bridge.
+run: setup-python build
+	@PATH="$(abspath $(VENV))/bin:$$PATH" scripts/run-demo.sh "$(BIN)" "$(HOST)" "$(PORT)"
 
 ## One release build serves both the tests and the binary the interop tests drive. The edge
 ## tests need a real nginx: installed here (apt-get) when missing.

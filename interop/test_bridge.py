@@ -163,6 +163,15 @@ def run_serve_until_exit(tmp_path: Path, config: dict, timeout: float = 20.0) ->
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def servers_stay_up(server_pool):
+    """After each test, every module server must still be running (a dead one is a Portico crash)."""
+    yield
+    dead = [(p.extra_args, p.proc.returncode, log_tail(p, 800)) for p in server_pool.all
+            if p.proc is not None and p.proc.poll() is not None]
+    assert not dead, f"a module server exited during the test (args, returncode, stderr tail): {dead}"
+
+
 @pytest.fixture(scope="module")
 def work(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("bridge")

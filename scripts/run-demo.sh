@@ -2,6 +2,8 @@
 # `make run`: the demo tools behind a managed nginx (`portico up`) when nginx is installed or
 # installable, else `portico serve` alone. Prints how to reach it.
 set -euo pipefail
+# The demo pack plus examples/python-stdio/server.py, published through the stdio bridge.
+config=examples/python-stdio/portico.yaml
 bin=${1:-.build/release/portico}
 host=${2:-127.0.0.1}
 port=${3:-8080}
@@ -12,7 +14,8 @@ if scripts/ensure-nginx.sh; then
   https_port=${HTTPS_PORT:-8443}
   url="https://localhost:${https_port}/mcp"
   cat <<MSG
-Portico demo stack: nginx (TLS 1.3, HTTP/2) on ${url} -> the app on loopback.
+Portico demo stack: nginx (TLS 1.3, HTTP/2) on ${url} -> the app on loopback, serving the
+demo tools and examples/python-stdio/server.py (a Python stdio MCP server) through the bridge.
 plain HTTP on :${port} redirects (the MCP endpoint answers only over HTTPS); nginx status on 127.0.0.1:8081.
 A development certificate for localhost is made in .portico/tls/ (trust it with --cacert).
 
@@ -22,7 +25,7 @@ List the tools (2026-07-28, one stateless request):
 
 Python SDK (mcp==2.3.0): see README, "Two commands". Ctrl-C stops both; kill -HUP reloads the edge.
 MSG
-  exec "$bin" up --state-dir .portico --address "$host" --https-port "$https_port" --http-port "$port" --status-port 8081
+  exec "$bin" up --config "$config" --state-dir .portico --address "$host" --https-port "$https_port" --http-port "$port" --status-port 8081
 fi
 
 url="http://${host}:${port}/mcp"
@@ -35,4 +38,4 @@ List the tools (2026-07-28, one stateless request):
 
 Point an MCP client (Inspector, VS Code, Claude Desktop via a tunnel) at ${url}. Ctrl-C stops.
 MSG
-exec "$bin" serve --host "$host" --port "$port"
+exec "$bin" serve --config "$config" --host "$host" --port "$port"

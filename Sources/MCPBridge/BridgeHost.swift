@@ -34,8 +34,8 @@ public final class BridgeHost: Service, Sendable {
             required[stdio.name] = stdio.required
             let callTimeoutSeconds = stdio.callTimeoutSeconds ?? configuration.limits.callTimeoutSeconds
             let command = ChildCommand(
-                source: stdio.name, executable: stdio.command[0], arguments: Array(stdio.command.dropFirst()),
-                environment: stdio.env, workingDirectory: stdio.cwd.map { Self.resolve($0, against: baseDirectory) },
+                source: stdio.name, executable: Self.program(stdio.command[0], base: baseDirectory), arguments: Array(stdio.command.dropFirst()),
+                environment: stdio.env, workingDirectory: Self.resolve(stdio.cwd ?? ".", against: baseDirectory),
                 startupTimeout: .seconds(stdio.startupTimeoutSeconds),
                 callTimeout: callTimeoutSeconds > 0 ? .seconds(callTimeoutSeconds) : nil, callTimeoutSeconds: callTimeoutSeconds,
                 hangTimeout: .seconds(stdio.hangTimeoutSeconds),
@@ -77,7 +77,7 @@ public final class BridgeHost: Service, Sendable {
         for source in stdio {
             if let failure = try await source.waitForFirstStart() {
                 if required[source.name] ?? true {
-                    problems.append(failure.description)
+                    problems.append(failure.atStartup.description)
                 } else {
                     logger.error("optional stdio source did not start; retrying in the background", metadata: ["mcp.source": "\(source.name)", "error": "\(failure)"])
                 }
@@ -111,6 +111,12 @@ public final class BridgeHost: Service, Sendable {
         for task in running { await task.value }
         deadline.cancel()
         for task in watchers.withLock({ $0 }) { await task.value }
+    }
+
+    /// A program written as a relative path (`.venv/bin/python`) is found from the config
+    /// file's folder; a bare name (`python`) on `PATH`.
+    static func program(_ name: String, base: String) -> String {
+        name.contains("/") ? resolve(name, against: base) : name
     }
 
     static func resolve(_ path: String, against base: String) -> String {

@@ -47,7 +47,8 @@ extension PorticoConfiguration.Sources {
         public var command: [String]
         /// Variables set on top of Portico's own environment.
         public var env: [String: String]
-        /// Working directory; relative paths are relative to the config file.
+        /// Working directory; relative paths, and `null`, mean the config file's folder. A program
+        /// written as a relative path (`.venv/bin/python`) is found from there too.
         public var cwd: String?
         public var mode: Mode
         /// Warm children in the shared pool.
@@ -150,6 +151,7 @@ extension PorticoConfiguration.Sources {
         public var argv: [String]
         /// Whether the arguments also go to standard input as one JSON object.
         public var stdinJSON: Bool
+        /// Working directory; relative paths, and `null`, mean the config file's folder.
         public var cwd: String?
         /// Names of Portico's environment variables the program may see; nothing else is passed.
         public var env: [String]

@@ -17,16 +17,17 @@ enum CommandTool {
         let template = try ArgvTemplate(command.argv)
         let limit = ConcurrencyLimit(limit: command.maxConcurrency)
         let environment = allowedEnvironment(command.env)
-        let workingDirectory = command.cwd.map { BridgeHost.resolve($0, against: baseDirectory) }
+        let workingDirectory = BridgeHost.resolve(command.cwd ?? ".", against: baseDirectory)
         let name = command.name
         return Tool(
             name: name, title: command.title, description: command.description,
             inputSchema: JSONValue(command.inputSchema),
             annotations: command.readOnly ? ToolAnnotations(readOnlyHint: true, destructiveHint: false) : nil
         ) { arguments, _ in
-            let argv: [String]
+            var argv: [String]
             do {
                 argv = try template.expand { placeholder in arguments[placeholder].map(argumentText) }
+                argv[0] = BridgeHost.program(argv[0], base: baseDirectory)
             } catch {
                 return .error("Tool '\(name)': \(error)")
             }

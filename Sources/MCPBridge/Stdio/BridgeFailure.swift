@@ -29,6 +29,16 @@ public enum BridgeFailure: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The same failure worded for a server that never became ready.
+    var atStartup: BridgeFailure {
+        switch self {
+        case let .exited(source, status): .startFailed(source: source, reason: "the server process exited (\(status)) before answering initialize; its stderr is in the log")
+        case let .garbage(source, sample): .startFailed(source: source, reason: "the server wrote non-JSON to stdout (\(sample))")
+        case let .hung(source, seconds): .startFailed(source: source, reason: "the server stopped answering (no reply to ping in \(seconds) s)")
+        default: self
+        }
+    }
+
     /// The one wire form: an internal error whose message says what happened.
     public var mcpError: MCPError {
         MCPError(code: .internalError, message: description, data: ["source": .string(source)])
