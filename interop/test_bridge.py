@@ -5,8 +5,9 @@ Servers (module scoped, started on first use; a fixture child takes ~1.5 s to st
   crashy   stdio source `cr` (prefix c_, hang_timeout_seconds 2) + a command `cmd_wait`
   timeout  stdio source `tmo` (prefix t_, call_timeout_seconds 1, FIXTURE_CANCEL_LOG)
   pool3    stdio source `p` (pool 3, no prefix)
-Only one fixture child per server: every fixture exposes the resource fixture://hello, and two
-sources with the same resource URI are (rightly) a clash, whatever their tool prefixes.
+  persession stdio source `ps` (mode per-session, prefix ps_)
+One fixture source per server keeps each server's catalogue simple (resource URIs are not
+prefixed: a second copy of the server keeps the first one's resources).
 
 Start-up failures and name clashes run `portico serve` directly (subprocess, bounded wait).
 Every wait is bounded: polling observable state (a cancel-marker file, a pid, a log file)
@@ -817,6 +818,18 @@ async def test_files_search_never_returns_outside_binary_or_huge_files(main_serv
 
 
 @pytest.mark.anyio
+async def test_files_every_search_hit_is_fetchable_including_odd_file_names(main_server):
+    """The non-UTF-8 file name (b'\\xff.txt') may be skipped or indexed; if it is found, its id must fetch it."""
+    async with client(main_server.url, "legacy") as c:
+        doc = single_json_text(await c.call_tool("search", {"query": "file whose name is not UTF-8"}))
+        for hit in doc["results"]:
+            fetched = single_json_text(await c.call_tool("fetch", {"id": hit["id"]}))
+            assert fetched["id"] == hit["id"] and fetched["url"] == hit["url"], (hit, fetched)
+        # the server keeps serving normal documents next to the odd name
+        assert single_json_text(await c.call_tool("fetch", {"id": "fox.txt"}))["text"] == DOC_FILES["fox.txt"]
+
+
+@pytest.mark.anyio
 async def test_files_search_and_fetch_are_annotated_read_only(main_server):
     async with client(main_server.url, "legacy") as c:
         tools = {t.name: t for t in (await c.list_tools()).tools}
@@ -854,3 +867,53 @@ async def test_files_are_listed_as_resources_and_readable(main_server, mode):
             assert bad not in uris, sorted(uris)
         rr = await c.read_resource("files://docs/sub/kube.md")
         assert [getattr(x, "text", None) for x in rr.contents] == [DOC_FILES["sub/kube.md"]]
+
+
+# --------------------------------------------------------------------------------------------
+# framing and per-session mode
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_line_separators_inside_json_strings_do_not_split_a_message(main_server, mode):
+    # The Python SDK writes U+2028, U+2029 and NEL raw; only byte 0x0A ends a stdio frame.
+    text = "a\u2028b\u2029c\u0085d\r\ne\"f\\g é 🙂"
+    async with client(main_server.url, mode) as c:
+        r = await c.call_tool("fx_echo", {"text": text})
+    assert not r.is_error
+    assert r.structured_content == {"result": text}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def per_session_server(server_pool):
+    return server_pool.get("persession", bridge_config(stdio=[stdio_source("ps", prefix="ps_", mode="per-session")]))
+
+
+@pytest.mark.anyio
+async def test_per_session_mode_gives_each_legacy_session_its_own_child_and_stops_it_after(per_session_server):
+    url = per_session_server.url
+
+    async def pids_of_one_session() -> list[int]:
+        async with client(url, "legacy") as c:
+            return [(await c.call_tool("ps_whoami", {})).structured_content["pid"] for _ in range(2)]
+
+    first, second = await pids_of_one_session(), await pids_of_one_session()
+    assert first[0] == first[1] and second[0] == second[1], "a session's calls must stay on its own child"
+    async with client(url, "2026-07-28") as c:
+        shared = (await c.call_tool("ps_whoami", {})).structured_content["pid"]
+    assert len({first[0], second[0], shared}) == 3, (first, second, shared)
+    # The SDK deletes its session on exit; the session's child is stopped once Portico sees it gone.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (_pid_alive(first[0]) or _pid_alive(second[0])):
+        await anyio.sleep(0.1)  # polling process state under a deadline
+    assert not _pid_alive(first[0]) and not _pid_alive(second[0])
+    assert _pid_alive(shared), "the shared pool's child must keep running"

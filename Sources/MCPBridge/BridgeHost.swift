@@ -59,7 +59,14 @@ public final class BridgeHost: Service, Sendable {
             }
             try registry.register(try CommandTool.make(command, baseDirectory: baseDirectory))
         }
-        files = try sources.files.map { try FilesSource($0, baseDirectory: baseDirectory, registry: registry, logger: logger) }
+        files = try sources.files.map { folder in
+            for tool in PorticoConfiguration.Sources.filesToolNames(prefix: folder.prefix) {
+                if let earlier = owners.claim(tool, for: "files source '\(folder.name)'") {
+                    throw BridgeStartError(problems: ["tool name '\(tool)' of files source '\(folder.name)' clashes with \(earlier); set a prefix on one of them"])
+                }
+            }
+            return try FilesSource(folder, baseDirectory: baseDirectory, registry: registry, logger: logger)
+        }
     }
 
     /// Whether there are child processes to keep running.

@@ -16,7 +16,8 @@ public final class FilesSource: Sendable {
     let publishResources: Bool
     let registry: Registry
     let logger: Logger
-    private let listed = Mutex<Set<String>>([])
+    /// What the registry lists: the index generation it reflects and each file's entry.
+    private let listed = Mutex<(generation: UInt64?, documents: [String: IndexedDocument])>((nil, [:]))
 
     init(_ folder: PorticoConfiguration.Sources.Files, baseDirectory: String, registry: Registry, logger: Logger) throws {
         name = folder.name
@@ -117,13 +118,16 @@ public final class FilesSource: Sendable {
     /// Adds and removes resources so the list matches the index.
     func syncResources() {
         guard publishResources else { return }
+        let generation = index.generation
+        guard listed.withLock({ $0.generation != generation }) else { return }
         let documents = index.documents
-        let wanted = Set(documents.map(\.id))
         let (added, removed) = listed.withLock { listed -> ([IndexedDocument], [String]) in
-            let removed = listed.subtracting(wanted)
-            let added = documents.filter { !listed.contains($0.id) }
-            listed = wanted
-            return (added, Array(removed))
+            let wanted = Dictionary(documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            // A changed file is listed again, so its size is current.
+            let removed = listed.documents.compactMap { id, entry in wanted[id] == entry ? nil : id }
+            let added = documents.filter { listed.documents[$0.id] != $0 }
+            listed = (generation, wanted)
+            return (added, removed)
         }
         for id in removed { registry.removeResource(uri: resourceURI(for: id)) }
         for document in added {

@@ -78,6 +78,11 @@ public final class FolderIndex: Sendable {
         state.withLock { $0.index.count }
     }
 
+    /// Changes with every file added, updated or removed.
+    public var generation: UInt64 {
+        state.withLock { $0.index.generation }
+    }
+
     /// Approximate heap bytes held by the index structures.
     public var memoryEstimate: Int {
         state.withLock { $0.index.memoryEstimate }

@@ -57,8 +57,12 @@ struct InvertedIndex {
         return documents[Int(slot)]
     }
 
+    /// Bumped by every change, so readers of the document list can tell nothing changed.
+    private(set) var generation: UInt64 = 0
+
     /// Adds the document, replacing any previous version with the same id.
     mutating func upsert(_ prepared: PreparedDocument) {
+        generation &+= 1
         remove(id: prepared.id)
         let slot: UInt32
         if let reused = freeSlots.popLast() {
@@ -86,6 +90,7 @@ struct InvertedIndex {
 
     mutating func remove(id: String) {
         guard let slot = slotByID.removeValue(forKey: id), let document = documents[Int(slot)] else { return }
+        generation &+= 1
         for entry in document.terms {
             let termID = Int(entry.term)
             if let position = find(slot, in: termID) {

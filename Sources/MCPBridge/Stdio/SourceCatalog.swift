@@ -93,8 +93,14 @@ final class SourceCatalog: Sendable {
                 continue
             }
             if current[key] != nil { remove(list, key) }
-            if list != .resources, let earlier = owners.claim(key, for: owner) {
-                problems.append("\(list == .tools ? "tool" : "prompt") name '\(key)' of \(owner) clashes with \(earlier); set a prefix on one of them")
+            if let earlier = owners.claim(Self.ownerKey(list, key), for: owner) {
+                if list == .resources {
+                    // URIs are global names, not namespaced by a prefix: two copies of one server
+                    // (with different prefixes) share them, so the first keeps the URI.
+                    logger.warning("resource \(key) of \(owner) is already published by \(earlier); the first one stays")
+                } else {
+                    problems.append("\(list == .tools ? "tool" : "prompt") name '\(key)' of \(owner) clashes with \(earlier); set a prefix on one of them")
+                }
                 continue
             }
             do {
@@ -122,14 +128,19 @@ final class SourceCatalog: Sendable {
 
     private func remove(_ list: Registry.List, _ key: String) {
         switch list {
-        case .tools:
-            registry.removeTool(named: key)
-            owners.release(key, for: owner)
-        case .resources:
-            registry.removeResource(uri: key)
-        case .prompts:
-            registry.removePrompt(named: key)
-            owners.release(key, for: owner)
+        case .tools: registry.removeTool(named: key)
+        case .resources: registry.removeResource(uri: key)
+        case .prompts: registry.removePrompt(named: key)
+        }
+        owners.release(Self.ownerKey(list, key), for: owner)
+    }
+
+    /// Tools and prompts have separate name spaces, and resources are keyed by URI.
+    static func ownerKey(_ list: Registry.List, _ key: String) -> String {
+        switch list {
+        case .tools: key
+        case .resources: "resource " + key
+        case .prompts: "prompt " + key
         }
     }
 
