@@ -6,7 +6,7 @@ BIN := .build/release/portico
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: all build run test test-swift test-interop setup-python setup-nginx bench clean bench-streams
+.PHONY: all build run test test-swift test-interop setup-python setup-nginx bench clean bench-streams bench-bridge
 
 all: build
 
@@ -53,6 +53,10 @@ bench-streams: build
 	swift build -c release --package-path bench/ceiling --scratch-path .build-bench-ceiling
 	mkdir -p bench/results
 	python3 bench/streams.py --bin .build/release/portico --ceiling .build-bench-ceiling/release/ceiling --json bench/results/streams.json
+
+# stdio bridge: latency Portico adds over a direct stdio client, pool 2 vs 1 throughput, files search.
+bench-bridge: build
+	.venv/bin/python bench/bridge.py
 
 clean:
 	rm -rf .build $(VENV) .portico

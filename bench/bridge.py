@@ -18,6 +18,9 @@ JSON parsing inside the timed section, GC off while timing.
                    (initialize 2025-11-25 + notifications/initialized first);
      (b) bridge:   tools/call fx_echo through Portico (stdio source `fx`, pool 1, prefix fx_);
      (c) baseline: tools/call echo of the demo pack (a Swift tool) on that same Portico.
+     (d) waiting: the demo pack's slow_count with n 1, delay_ms WAIT_MS (2): a Swift tool that only
+         awaits about as long as the child takes, to tell the bridge's own cost from what any
+         call that waits costs (thread parking and wake-ups in the runtime and the event loop).
    Per round p50/p99; the table shows the median over rounds. "bridge added" = (b) − (a): all
    Portico adds, the HTTP hop included; "bridge only" = (b) − (a) − (c): what the bridge adds on top
    of serving a Swift tool over HTTP. Differences are taken per round, then the median. CPU/call =
@@ -40,8 +43,8 @@ JSON parsing inside the timed section, GC off while timing.
    difference of the two.
 
 Writes bench/results/bridge-<timestamp>.md (and .json with the raw figures); prints the report.
-Environment (defaults: full run, ~4–6 minutes): QUICK=1, ROUNDS (3), CALLS (2000), BLOCK (100),
-CONC (6), DURATION (10), WARMUP (2), TP_ROUNDS (2), CPU_MS (30), FILES (10000), VOCAB (20000),
+Environment (defaults: full run, ~4–6 minutes): QUICK=1, ROUNDS (3), CALLS (2000), BLOCK (100), WAIT_MS (2),
+CONC (6), DURATION (10), WARMUP (2), TP_ROUNDS (3), CPU_MS (30), FILES (10000), VOCAB (20000),
 STARTS (3), SEARCH_CALLS (2000), PORTICO_BIN (.build/release/portico).
 Every wait has a deadline; every process the bench starts is stopped at the end.
 """
@@ -87,11 +90,12 @@ def env_int(name: str, full: int, quick: int) -> int:
 ROUNDS = env_int("ROUNDS", 3, 1)
 CALLS = env_int("CALLS", 2000, 600)
 BLOCK = env_int("BLOCK", 100, 100)
+WAIT_MS = env_int("WAIT_MS", 2, 2)
 LAT_WARMUP = env_int("LAT_WARMUP", 300, 100)
 CONC = env_int("CONC", 6, 6)
 DURATION = env_int("DURATION", 10, 3)
 WARMUP = env_int("WARMUP", 2, 1)
-TP_ROUNDS = env_int("TP_ROUNDS", 2, 1)
+TP_ROUNDS = env_int("TP_ROUNDS", 3, 1)
 CPU_MS = env_int("CPU_MS", 30, 30)
 FILES = env_int("FILES", 10000, 10000)
 VOCAB = env_int("VOCAB", 20000, 20000)
@@ -458,19 +462,21 @@ def bench_latency(portico: Portico, child: StdioChild) -> dict:
             raise BenchError(f"direct echo: {line[:300]!r}")
         return t1 - t0
 
-    def http_caller(tool: str):
+    def http_caller(tool: str, arguments: dict = args, ok=ok_echo):
         def call() -> int:
             rid[0] += 1
-            req = http.request_bytes(tool, args, rid[0])
+            req = http.request_bytes(tool, arguments, rid[0])
             t0 = time.perf_counter_ns()
             status, body = http.roundtrip(req)
             t1 = time.perf_counter_ns()
-            if status != 200 or not ok_echo(body):
+            if status != 200 or not ok(body):
                 raise BenchError(f"{tool}: {status} {body[:300]!r}")
             return t1 - t0
         return call
 
-    paths = {"direct": call_direct, "bridge": http_caller("fx_echo"), "baseline": http_caller("echo")}
+    # (d): a Swift tool that only awaits WAIT_MS, the peer for "a call that waits on something".
+    waiting = http_caller("slow_count", {"n": 1, "delay_ms": WAIT_MS}, lambda body: b"counted to 1" in body)
+    paths = {"direct": call_direct, "bridge": http_caller("fx_echo"), "baseline": http_caller("echo"), "waiting": waiting}
     for name, fn in paths.items():
         for _ in range(LAT_WARMUP):
             fn()
@@ -867,12 +873,13 @@ def report(meta: dict, lat: dict, pool: dict, search: dict) -> str:
     w("|---|---:|---:|---:|---:|---:|")
     names = {"direct": "(a) direct stdio to the fixture child (no Portico)",
              "bridge": "(b) Portico bridge: `fx_echo` over HTTP → stdio child",
-             "baseline": "(c) Portico Swift `echo` over HTTP (no bridge)"}
+             "baseline": "(c) Portico Swift `echo` over HTTP (no bridge)",
+             "waiting": f"(d) Portico Swift tool awaiting {WAIT_MS} ms (`slow_count`), over HTTP"}
     for key, name in names.items():
         cpu = statistics.median(r[key]["portico_cpu_us"] for r in rounds)
         child = statistics.median(r[key]["child_cpu_us"] for r in rounds)
         w(f"| {name} | {us(med(key, 'p50'))} | {us(med(key, 'p99'))} | {us(cpu) if key != 'direct' else '—'} | "
-          f"{us(child) if key != 'baseline' else '—'} | {span([r[key]['p50'] for r in rounds], us)} |")
+          f"{us(child) if key in ('direct', 'bridge') else '—'} | {span([r[key]['p50'] for r in rounds], us)} |")
     w("")
     added = [r["bridge"]["p50"] - r["direct"]["p50"] for r in rounds]
     added99 = [r["bridge"]["p99"] - r["direct"]["p99"] for r in rounds]
@@ -886,6 +893,10 @@ def report(meta: dict, lat: dict, pool: dict, search: dict) -> str:
     w(f"| bridge only = (b) − (a) − (c): beyond serving a Swift tool over HTTP | {us(statistics.median(only))} | {span(only, us)} |")
     w(f"| (b) ÷ (a) | {statistics.median(ratio):.2f}× | {span(ratio, lambda v: f'{v:.2f}×')} |")
     w(f"| Portico CPU/call, bridge − Swift echo | {us(bridge_cpu_extra)} | |")
+    waiting_cpu = statistics.median(r["bridge"]["portico_cpu_us"] - r["waiting"]["portico_cpu_us"] for r in rounds)
+    w(f"| Portico CPU/call, bridge − Swift tool awaiting {WAIT_MS} ms (any call that waits pays the wake-ups) | {us(waiting_cpu)} | |")
+    around_wait = [r["waiting"]["p50"] - WAIT_MS * 1000 - r["baseline"]["p50"] for r in rounds]
+    w(f"| (d) − {WAIT_MS} ms − (c): what Portico adds around an await, no bridge | {us(statistics.median(around_wait))} | {span(around_wait, us)} |")
     child_extra = [r["bridge"]["child_cpu_us"] - r["direct"]["child_cpu_us"] for r in rounds]
     w(f"| child CPU/call, bridged − direct (same requests on the pipe) | {us(statistics.median(child_extra))} | {span(child_extra, us)} |")
     w("")
@@ -901,8 +912,8 @@ def report(meta: dict, lat: dict, pool: dict, search: dict) -> str:
       "everything else on the box); the machine has "
       f"{os.cpu_count()} CPUs.")
     w("")
-    w("| Config | calls/s | per-round | p50 | p99 | children cores | per child | Portico cores | client cores | other cores | busy cores | steal | errors |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("| Config | calls/s | per-round | p50 | p99 | children cores | per child | calls per child CPU-s | Portico cores | client cores | other cores | busy cores | steal | errors |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     labels = {"portico-pool1": "Portico `pool: 1`", "portico-pool2": "Portico `pool: 2`",
               "direct-1": "ceiling: 1 child driven directly", "direct-2": "ceiling: 2 children driven directly"}
     pr = pool["rounds"]
@@ -911,6 +922,7 @@ def report(meta: dict, lat: dict, pool: dict, search: dict) -> str:
         w(f"| {name} | {m('rate'):.1f} | {span([r[key]['rate'] for r in pr], lambda v: f'{v:.1f}')} | "
           f"{m('p50_ms'):.1f} ms | {m('p99_ms'):.1f} ms | {m('children_cores'):.2f} | "
           f"{' / '.join(f'{statistics.median(col):.2f}' for col in zip(*(r[key]['per_child_cores'] for r in pr)))} | "
+          f"{statistics.median(r[key]['rate'] / r[key]['children_cores'] for r in pr if r[key]['children_cores']):.1f} | "
           f"{m('portico_cores'):.2f} | {m('client_cores'):.2f} | {m('other_cores'):.2f} | {m('busy_cores'):.2f} | "
           f"{m('steal_share'):.1%} | {sum(r[key]['errors'] for r in pr)} |")
     w("")
@@ -918,10 +930,16 @@ def report(meta: dict, lat: dict, pool: dict, search: dict) -> str:
     c_ratio = [r["direct-2"]["rate"] / r["direct-1"]["rate"] for r in pr]
     eff1 = [r["portico-pool1"]["rate"] / r["direct-1"]["rate"] for r in pr]
     eff2 = [r["portico-pool2"]["rate"] / r["direct-2"]["rate"] for r in pr]
+    w("With other work on the box, the children of a config get what CPU is left: \"calls per child CPU-s\" "
+      "staying level across configs means each call costs the same and the calls/s ratio follows the CPU the "
+      "children obtained (next table), not Portico's dispatch.")
+    w("")
     w("| Ratio (per round, median) | value | per-round |")
     w("|---|---:|---:|")
     w(f"| Portico pool 2 ÷ pool 1 | {statistics.median(p_ratio):.2f}× | {span(p_ratio, lambda v: f'{v:.2f}×')} |")
     w(f"| ceiling: 2 children ÷ 1 child, direct | {statistics.median(c_ratio):.2f}× | {span(c_ratio, lambda v: f'{v:.2f}×')} |")
+    got = [r["portico-pool2"]["children_cores"] / r["portico-pool1"]["children_cores"] for r in pr]
+    w(f"| CPU the children obtained, Portico pool 2 ÷ pool 1 | {statistics.median(got):.2f}× | {span(got, lambda v: f'{v:.2f}×')} |")
     w(f"| Portico pool 1 ÷ direct 1 child | {statistics.median(eff1):.0%} | {span(eff1, lambda v: f'{v:.0%}')} |")
     w(f"| Portico pool 2 ÷ direct 2 children | {statistics.median(eff2):.0%} | {span(eff2, lambda v: f'{v:.0%}')} |")
     w("")

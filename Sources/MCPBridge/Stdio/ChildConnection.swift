@@ -7,8 +7,7 @@ import Synchronization
 /// Remote requests get ids from one per-child integer counter (the Python SDK treats `"7"`
 /// and `7` as the same id, so strings are never mixed in), and the child's progress
 /// tokens are those same integers; both map back to exactly the call that asked. Messages
-/// go out through `outbox`, which one writer task drains, so senders never block on a full
-/// pipe while holding the lock.
+/// go straight into the child's stdin from the sending task (``ChildPipes``, never blocking).
 final class ChildConnection: Sendable {
     /// What reaches a waiting call while the child works on it.
     enum Event: Sendable {
@@ -47,14 +46,14 @@ final class ChildConnection: Sendable {
     let source: String
     let pid: Int32
     private let state = Mutex(State())
-    private let outbox: AsyncStream<[UInt8]>.Continuation
+    private let pipes: ChildPipes
     private let logger: Logger
     private let onListChanged: @Sendable (Registry.List) -> Void
 
-    init(source: String, pid: Int32, outbox: AsyncStream<[UInt8]>.Continuation, logger: Logger, onListChanged: @escaping @Sendable (Registry.List) -> Void) {
+    init(source: String, pid: Int32, pipes: ChildPipes, logger: Logger, onListChanged: @escaping @Sendable (Registry.List) -> Void) {
         self.source = source
         self.pid = pid
-        self.outbox = outbox
+        self.pipes = pipes
         self.logger = logger
         self.onListChanged = onListChanged
     }
@@ -86,7 +85,7 @@ final class ChildConnection: Sendable {
             meta["progressToken"] = .number(JSONNumber(id))
             params["_meta"] = .object(meta)
         }
-        outbox.yield(Self.frame(JSONRPCEncoding.request(id: JSONRPCID(id), method: method, params: params)))
+        pipes.write(Self.frame(JSONRPCEncoding.request(id: JSONRPCID(id), method: method, params: params)))
         return Call(connection: self, id: id, events: events)
     }
 
@@ -108,7 +107,7 @@ final class ChildConnection: Sendable {
     }
 
     func notify(_ method: String, params: JSONObject = [:]) {
-        outbox.yield(Self.frame(JSONRPCNotification(method: method, params: params).encoded()))
+        pipes.write(Self.frame(JSONRPCNotification(method: method, params: params).encoded()))
     }
 
     /// Stops waiting for `id` and tells the child (`notifications/cancelled`); the child never
@@ -127,7 +126,7 @@ final class ChildConnection: Sendable {
         case .success(let value): JSONRPCEncoding.result(id: id, result: value.objectValue ?? [:])
         case .failure(let error): JSONRPCEncoding.error(error, id: id)
         }
-        outbox.yield(Self.frame(bytes))
+        pipes.write(Self.frame(bytes))
     }
 
     private static func frame(_ bytes: [UInt8]) -> [UInt8] {
@@ -240,7 +239,7 @@ final class ChildConnection: Sendable {
             call.events.yield(.failure(failure))
             call.events.finish()
         }
-        outbox.finish()
+        pipes.closeInput()
     }
 
     /// Times out calls past their deadline, and pings a busy child; returns a failure when the
@@ -269,7 +268,7 @@ final class ChildConnection: Sendable {
             notify("notifications/cancelled", params: ["requestId": .number(JSONNumber(id)), "reason": "call_timeout_seconds exceeded"])
         }
         if let sendPing {
-            outbox.yield(Self.frame(JSONRPCEncoding.request(id: JSONRPCID(sendPing), method: "ping", params: [:])))
+            pipes.write(Self.frame(JSONRPCEncoding.request(id: JSONRPCID(sendPing), method: "ping", params: [:])))
         }
         return hung ? .hung(source: source, seconds: Int(hangTimeout.components.seconds)) : nil
     }

@@ -12,9 +12,9 @@ import Glibc
 /// exits, hangs or misbehaves.
 ///
 /// The child lives inside swift-subprocess's `run` body for its whole life (the execution
-/// must not escape it): a writer drains the connection's outbox into stdin, a reader splits
-/// stdout into lines for the connection, stderr goes to Portico's log, and a ticker times out
-/// calls and pings a silent child.
+/// must not escape it): ``ChildPipes`` carries stdin and stdout (a reader thread hands each
+/// line to the connection), stderr goes to Portico's log, and a ticker times out calls and
+/// pings a silent child.
 final class ChildSlot: Sendable {
     enum Status: Sendable {
         case starting
@@ -95,34 +95,39 @@ final class ChildSlot: Sendable {
         let connectionBox = Mutex<ChildConnection?>(nil)
         var pid: Int32 = 0
         let failure: BridgeFailure
+        let pipes: ChildPipes
+        do {
+            pipes = try ChildPipes()
+        } catch {
+            return .startFailed(source: command.source, reason: error.description)
+        }
+        defer {
+            pipes.closeChildEnds()
+            pipes.closeAll()
+        }
         do {
             let result = try await Subprocess.run(
                 command.executableReference, arguments: Arguments(command.arguments), environment: command.environmentReference,
                 workingDirectory: command.workingDirectory.map { FilePath($0) }, platformOptions: command.platformOptions,
-                input: .inputWriter, output: .sequence, error: .sequence
+                input: .fileDescriptor(FileDescriptor(rawValue: pipes.childInput), closeAfterSpawningProcess: false),
+                output: .fileDescriptor(FileDescriptor(rawValue: pipes.childOutput), closeAfterSpawningProcess: false),
+                error: .sequence
             ) { execution async throws -> BridgeFailure? in
-                let (outbox, outboxContinuation) = AsyncStream<[UInt8]>.makeStream()
-                let connection = ChildConnection(
-                    source: command.source, pid: execution.processIdentifier.value, outbox: outboxContinuation, logger: logger, onListChanged: onListChanged)
+                // The child has its copies; ours would keep its stdout open after it exits.
+                pipes.closeChildEnds()
+                let pid = execution.processIdentifier.value
+                let connection = ChildConnection(source: command.source, pid: pid, pipes: pipes, logger: logger, onListChanged: onListChanged)
                 connectionBox.withLock { $0 = connection }
                 self.live.withLock { $0 = connection }
                 if self.stopping.load(ordering: .relaxed) { connection.fail(.unavailable(source: command.source, reason: "Portico is shutting down")) }
-                let writer = execution.standardInputWriter
-                let stdout = execution.standardOutput
                 let stderr = execution.standardError
                 return try await withThrowingTaskGroup(of: Void.self, returning: BridgeFailure?.self) { group in
                     group.addTask {
-                        for await frame in outbox { _ = try await writer.write(frame) }
-                        try await writer.finish()
-                    }
-                    group.addTask {
-                        var splitter = LineSplitter(maximumFrameBytes: command.maximumFrameBytes)
-                        for try await chunk in stdout {
-                            try chunk.withUnsafeBytes { bytes in
-                                try splitter.feed(bytes) { line in try connection.receive(line) }
-                            }
+                        let end = await pipes.read(pid: pid, maximumFrameBytes: command.maximumFrameBytes) { line in try connection.receive(line) }
+                        switch end {
+                        case .endOfOutput, .stopped: throw StdoutClosed()
+                        case .failed(let error): throw error
                         }
-                        throw StdoutClosed()
                     }
                     group.addTask {
                         var splitter = LineSplitter(maximumFrameBytes: 64 << 10)
@@ -148,7 +153,10 @@ final class ChildSlot: Sendable {
                             }
                         }
                     }
-                    defer { group.cancelAll() }
+                    defer {
+                        pipes.stop()
+                        group.cancelAll()
+                    }
                     do {
                         // Handshake and stderr end on their own; stdout closing or a fault ends the run.
                         while try await group.next() != nil {}
