@@ -55,7 +55,7 @@ bench-streams: build
 	python3 bench/streams.py --bin .build/release/portico --ceiling .build-bench-ceiling/release/ceiling --json bench/results/streams.json
 
 # stdio bridge: latency Portico adds over a direct stdio client, pool 2 vs 1 throughput, files search.
-bench-bridge: build
+bench-bridge: setup-python build
 	.venv/bin/python bench/bridge.py
 
 clean:

@@ -128,6 +128,15 @@ def build():
             return f"answer: {result.data.answer}"
         return f"action: {result.action}"
 
+    @app.tool(description="Publish a new tool named `name` (returns its text) and send tools/list_changed")
+    async def grow(name: str, ctx: Context) -> str:
+        def grown() -> str:
+            return f"grown {name}"
+
+        app.add_tool(grown, name=name, description=f"added at runtime by grow({name!r})")
+        await ctx.session.send_tool_list_changed()
+        return f"added {name}"
+
     @app.tool(description="Exit the whole process immediately with the code (no response)")
     async def crash(code: int = 3) -> str:
         sys.stderr.flush()

@@ -273,7 +273,7 @@ def pool_server(server_pool):
 # --------------------------------------------------------------------------------------------
 
 FIXTURE_TOOLS = {"echo", "add", "whoami", "sleep_echo", "progress", "log_echo", "ask", "crash", "garbage", "hang",
-                 "cpu", "slow"}
+                 "cpu", "slow", "grow"}
 
 
 @pytest.mark.anyio
@@ -917,3 +917,20 @@ async def test_per_session_mode_gives_each_legacy_session_its_own_child_and_stop
         await anyio.sleep(0.1)  # polling process state under a deadline
     assert not _pid_alive(first[0]) and not _pid_alive(second[0])
     assert _pid_alive(shared), "the shared pool's child must keep running"
+
+
+@pytest.mark.anyio
+async def test_a_tool_the_child_adds_at_runtime_is_published_after_its_list_changed(fresh_servers):
+    # Its own server: the new tool must not show up in other tests' listings.
+    url = fresh_servers.start("grow", bridge_config(stdio=[stdio_source("g", prefix="g_")])).url
+    async with client(url, "legacy") as c:
+        assert "g_late" not in {t.name for t in (await c.list_tools()).tools}
+        assert texts(await c.call_tool("g_grow", {"name": "late"})) == ["added late"]
+        deadline = time.monotonic() + 10
+        names: set[str] = set()
+        while time.monotonic() < deadline and "g_late" not in names:
+            names = {t.name for t in (await c.list_tools()).tools}
+            if "g_late" not in names:
+                await anyio.sleep(0.1)  # polling the published list under a deadline
+        assert "g_late" in names
+        assert texts(await c.call_tool("g_late", {})) == ["grown late"]
