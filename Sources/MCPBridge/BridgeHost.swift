@@ -35,7 +35,7 @@ public final class BridgeHost: Service, Sendable {
             let callTimeoutSeconds = stdio.callTimeoutSeconds ?? configuration.limits.callTimeoutSeconds
             let command = ChildCommand(
                 source: stdio.name, executable: Self.program(stdio.command[0], base: baseDirectory), arguments: Array(stdio.command.dropFirst()),
-                environment: stdio.env, workingDirectory: Self.resolve(stdio.cwd ?? ".", against: baseDirectory),
+                environment: stdio.env, removedEnvironment: configuration.requestState.secretEnvironmentNames, workingDirectory: Self.resolve(stdio.cwd ?? ".", against: baseDirectory),
                 startupTimeout: .seconds(stdio.startupTimeoutSeconds),
                 callTimeout: callTimeoutSeconds > 0 ? .seconds(callTimeoutSeconds) : nil, callTimeoutSeconds: callTimeoutSeconds,
                 hangTimeout: .seconds(stdio.hangTimeoutSeconds),
@@ -102,7 +102,9 @@ public final class BridgeHost: Service, Sendable {
         await stop()
     }
 
-    /// Closes every child's stdin, gives them two seconds to exit, then kills what is left.
+    /// Closes every child's stdin and gives them two seconds to exit; then cancels their
+    /// supervisors, which send SIGTERM to each remaining process group and SIGKILL two
+    /// seconds later.
     public func stop() async {
         for source in stdio { source.stop() }
         // Folder watchers have nothing to drain.

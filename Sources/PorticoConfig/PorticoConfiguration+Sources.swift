@@ -62,8 +62,10 @@ extension PorticoConfiguration.Sources {
         public var callTimeoutSeconds: Int?
         /// Time a child gets to start and answer `initialize`.
         public var startupTimeoutSeconds: Int
-        /// A child that owes answers and does not reply to `ping` within this long is
-        /// considered hung: its calls fail and it is restarted.
+        /// A child that owes answers, has been silent for half this long and does not reply to
+        /// `ping` within this long is considered hung: its calls fail and it is restarted.
+        /// Servers that block their event loop in a tool (python-sdk 1.x runs `def` tools on
+        /// it) need this above their longest such tool.
         public var hangTimeoutSeconds: Int
         /// First delay before restarting a child that died; doubles up to the maximum.
         public var restartBackoffSeconds: Double
@@ -77,7 +79,7 @@ extension PorticoConfiguration.Sources {
         public init(
             name: String = "", command: [String] = [], env: [String: String] = [:], cwd: String? = nil,
             mode: Mode = .shared, pool: Int = 1, maxInFlight: Int = 64, maxSessionChildren: Int = 32, callTimeoutSeconds: Int? = nil,
-            startupTimeoutSeconds: Int = 30, hangTimeoutSeconds: Int = 10, restartBackoffSeconds: Double = 0.5, restartBackoffMaxSeconds: Double = 30,
+            startupTimeoutSeconds: Int = 30, hangTimeoutSeconds: Int = 30, restartBackoffSeconds: Double = 0.5, restartBackoffMaxSeconds: Double = 30,
             prefix: String? = nil, required: Bool = true
         ) {
             self.name = name

@@ -143,6 +143,12 @@ extension PorticoConfiguration.RequestState {
         return nil
     }
 
+    /// The environment variables the keys are read from (`env:NAME` entries): secrets that
+    /// child processes must not inherit.
+    public var secretEnvironmentNames: [String] {
+        keys.compactMap { $0.hasPrefix("env:") ? String($0.dropFirst(4)) : nil }
+    }
+
     /// The key bytes, reading `env:NAME` entries from `environment`; throws a message naming the bad entry.
     public func keyBytes(environment: (String) -> String?) throws(ConfigError) -> [[UInt8]] {
         var result: [[UInt8]] = []

@@ -10,6 +10,8 @@ struct ChildCommand: Sendable {
     var arguments: [String]
     /// Set on top of Portico's environment.
     var environment: [String: String]
+    /// Removed from the inherited environment (the variables holding Portico's own secrets).
+    var removedEnvironment: [String] = []
     var workingDirectory: String?
     var startupTimeout: Duration
     var callTimeout: Duration?
@@ -26,6 +28,7 @@ struct ChildCommand: Sendable {
 
     var environmentReference: Environment {
         var updates: [Environment.Key: String?] = [:]
+        for name in removedEnvironment { updates[Environment.Key(stringLiteral: name)] = .some(nil) }
         for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
         return .inherit.updating(updates)
     }

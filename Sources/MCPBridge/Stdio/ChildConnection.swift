@@ -49,8 +49,16 @@ final class ChildConnection: Sendable {
     private let pipes: ChildPipes
     private let logger: Logger
     private let onListChanged: @Sendable (Registry.List) -> Void
+    /// Called whenever a call leaves the table, however it ended (answered, cancelled, timed
+    /// out, failed), so calls waiting for a free `max_in_flight` place are woken even when no
+    /// task follows the call (a parked 2026-07-28 call).
+    private let onCallEnded: @Sendable () -> Void
 
-    init(source: String, pid: Int32, pipes: ChildPipes, logger: Logger, onListChanged: @escaping @Sendable (Registry.List) -> Void) {
+    init(
+        source: String, pid: Int32, pipes: ChildPipes, logger: Logger, onListChanged: @escaping @Sendable (Registry.List) -> Void,
+        onCallEnded: @escaping @Sendable () -> Void
+    ) {
+        self.onCallEnded = onCallEnded
         self.source = source
         self.pid = pid
         self.pipes = pipes
@@ -117,6 +125,7 @@ final class ChildConnection: Sendable {
         guard let pending else { return }
         pending.events.yield(.failure(CancellationError()))
         pending.events.finish()
+        onCallEnded()
         notify("notifications/cancelled", params: ["requestId": .number(JSONNumber(id)), "reason": .string(reason)])
     }
 
@@ -172,6 +181,7 @@ final class ChildConnection: Sendable {
         case .failure(let error): pending.events.yield(.failure(error))
         }
         pending.events.finish()
+        onCallEnded()
     }
 
     private func route(_ notification: JSONRPCNotification) {
@@ -240,6 +250,7 @@ final class ChildConnection: Sendable {
             call.events.finish()
         }
         pipes.closeInput()
+        if !pending.isEmpty { onCallEnded() }
     }
 
     /// Times out calls past their deadline, and pings a busy child; returns a failure when the
@@ -267,6 +278,7 @@ final class ChildConnection: Sendable {
             call.events.finish()
             notify("notifications/cancelled", params: ["requestId": .number(JSONNumber(id)), "reason": "call_timeout_seconds exceeded"])
         }
+        if !expired.isEmpty { onCallEnded() }
         if let sendPing {
             pipes.write(Self.frame(JSONRPCEncoding.request(id: JSONRPCID(sendPing), method: "ping", params: [:])))
         }

@@ -17,10 +17,15 @@ final class ChildPipes: Sendable {
     let childOutput: Int32
     private let input: Int32
     private let output: Int32
+    /// Wakes the reader thread when writes start queueing, so it flushes at once.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
 
     private struct WriteState {
-        /// Bytes the pipe had no room for; the reader thread flushes them when it is writable.
+        /// Bytes the pipe had no room for, from `offset` on; the reader thread flushes them
+        /// when the pipe is writable.
         var pending: [UInt8] = []
+        var offset = 0
         var closeRequested = false
         var closed = false
     }
@@ -35,21 +40,28 @@ final class ChildPipes: Sendable {
 
     init() throws(SetupFailed) {
         _ = ignoreSIGPIPEOnce
-        var stdinPipe: [Int32] = [0, 0]
-        var stdoutPipe: [Int32] = [0, 0]
-        guard pipe(&stdinPipe) == 0 else { throw SetupFailed(description: "pipe() failed: errno \(errno)") }
-        guard pipe(&stdoutPipe) == 0 else {
-            close(stdinPipe[0])
-            close(stdinPipe[1])
-            throw SetupFailed(description: "pipe() failed: errno \(errno)")
+        var pipes: [[Int32]] = []
+        for _ in 0..<3 {
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else {
+                let code = errno
+                for opened in pipes.joined() { close(opened) }
+                throw SetupFailed(description: "pipe() failed: errno \(code)")
+            }
+            for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            pipes.append(ends)
         }
-        for fd in stdinPipe + stdoutPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        childInput = stdinPipe[0]
-        input = stdinPipe[1]
-        output = stdoutPipe[0]
-        childOutput = stdoutPipe[1]
-        // Writes never block a task: a full pipe queues the rest for the reader thread.
+        childInput = pipes[0][0]
+        input = pipes[0][1]
+        output = pipes[1][0]
+        childOutput = pipes[1][1]
+        wakeRead = pipes[2][0]
+        wakeWrite = pipes[2][1]
+        // Writes never block a task: a full pipe queues the rest for the reader thread. A
+        // larger pipe (F_SETPIPE_SZ, best effort) makes that rare.
         _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(input, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+        _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
     }
 
     // MARK: Writing
@@ -64,7 +76,12 @@ final class ChildPipes: Sendable {
                 return
             }
             let written = writeSome(frame[...], state: &state)
-            if written < frame.count, !state.closed { state.pending = Array(frame[written...]) }
+            if written < frame.count, !state.closed {
+                state.pending = Array(frame[written...])
+                state.offset = 0
+                var byte: UInt8 = 1
+                _ = Glibc.write(wakeWrite, &byte, 1)
+            }
         }
     }
 
@@ -106,8 +123,11 @@ final class ChildPipes: Sendable {
     private func flushPending() {
         writes.withLock { state in
             guard !state.pending.isEmpty, !state.closed else { return }
-            let written = writeSome(state.pending[...], state: &state)
-            if !state.closed { state.pending.removeFirst(written) }
+            state.offset += writeSome(state.pending[state.offset...], state: &state)
+            if !state.closed && state.offset == state.pending.count {
+                state.pending = []
+                state.offset = 0
+            }
             if state.pending.isEmpty && state.closeRequested { closeInputLocked(&state) }
         }
     }
@@ -147,8 +167,11 @@ final class ChildPipes: Sendable {
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while !stopped.load(ordering: .relaxed) {
             let flushing = hasPendingWrites
-            var fds = [pollfd(fd: output, events: Int16(POLLIN), revents: 0), pollfd(fd: input, events: Int16(POLLOUT), revents: 0)]
-            let ready = poll(&fds, flushing ? 2 : 1, 250)
+            var fds = [
+                pollfd(fd: output, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: input, events: Int16(POLLOUT), revents: 0),
+            ]
+            let ready = poll(&fds, flushing ? 3 : 2, 250)
             if ready < 0 {
                 if errno == EINTR { continue }
                 return .failed(SetupFailed(description: "poll() failed: errno \(errno)"))
@@ -157,7 +180,12 @@ final class ChildPipes: Sendable {
                 if Self.hasExited(pid) { return .endOfOutput }
                 continue
             }
-            if flushing && fds[1].revents != 0 { flushPending() }
+            if fds[1].revents != 0 {
+                var drain = [UInt8](repeating: 0, count: 64)
+                _ = drain.withUnsafeMutableBytes { Glibc.read(wakeRead, $0.baseAddress, $0.count) }
+                continue
+            }
+            if flushing && fds[2].revents != 0 { flushPending() }
             guard fds[0].revents != 0 else { continue }
             let count = buffer.withUnsafeMutableBytes { Glibc.read(output, $0.baseAddress, $0.count) }
             if count > 0 {
@@ -191,6 +219,8 @@ final class ChildPipes: Sendable {
     func closeAll() {
         writes.withLock { closeInputLocked(&$0) }
         close(output)
+        close(wakeRead)
+        close(wakeWrite)
     }
 
     /// Closes the ends that belong to the child, once it has them (or failed to start).

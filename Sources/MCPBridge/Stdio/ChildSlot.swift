@@ -77,7 +77,15 @@ final class ChildSlot: Sendable {
     /// returns once it has, or the caller cancels the task after a grace period.
     func stop(reason: String = "Portico is shutting down") {
         stopping.store(true, ordering: .relaxed)
-        live.withLock { $0 }?.fail(.unavailable(source: command.source, reason: reason))
+        guard let connection = live.withLock({ $0 }) else { return }
+        connection.fail(.unavailable(source: command.source, reason: reason))
+        // A child that ignores the end of its input (a tool blocking its event loop) is
+        // killed, group and all, after a grace period.
+        let pid = connection.pid
+        Task {
+            try? await Task.sleep(for: .seconds(3))
+            if self.live.withLock({ $0 === connection }) { kill(-pid, SIGKILL) }
+        }
     }
 
     private func set(_ new: Status) {
@@ -116,7 +124,9 @@ final class ChildSlot: Sendable {
                 // The child has its copies; ours would keep its stdout open after it exits.
                 pipes.closeChildEnds()
                 let pid = execution.processIdentifier.value
-                let connection = ChildConnection(source: command.source, pid: pid, pipes: pipes, logger: logger, onListChanged: onListChanged)
+                let changes = self.changes
+                let connection = ChildConnection(
+                    source: command.source, pid: pid, pipes: pipes, logger: logger, onListChanged: onListChanged, onCallEnded: { changes.signal() })
                 connectionBox.withLock { $0 = connection }
                 self.live.withLock { $0 = connection }
                 if self.stopping.load(ordering: .relaxed) { connection.fail(.unavailable(source: command.source, reason: "Portico is shutting down")) }
@@ -130,9 +140,9 @@ final class ChildSlot: Sendable {
                         }
                     }
                     group.addTask {
-                        var splitter = LineSplitter(maximumFrameBytes: 64 << 10)
+                        // A very long stderr line is cut rather than treated as a fault.
+                        var splitter = LineSplitter(maximumFrameBytes: 16 << 10, truncating: true)
                         for try await chunk in stderr {
-                            // A very long stderr line is cut rather than treated as a fault.
                             try? chunk.withUnsafeBytes { bytes in
                                 try splitter.feed(bytes) { line in
                                     logger.info("\(String(decoding: line, as: UTF8.self))", metadata: ["mcp.source": "\(command.source)", "stream": "stderr"])
@@ -162,6 +172,18 @@ final class ChildSlot: Sendable {
                         while try await group.next() != nil {}
                         return nil
                     } catch is StdoutClosed {
+                        // Normally the child has exited; one that only closed its stdout is
+                        // useless and gets two seconds before teardown kills it.
+                        var checks = 0
+                        while checks < 100 && !ChildPipes.hasExited(pid) {
+                            checks += 1
+                            try? await Task.sleep(for: .milliseconds(20))
+                        }
+                        guard ChildPipes.hasExited(pid) else {
+                            let failure = BridgeFailure.exited(source: command.source, status: "closed its stdout but kept running")
+                            connection.fail(failure)
+                            throw failure
+                        }
                         return nil
                     } catch let failure as BridgeFailure {
                         connection.fail(failure)

@@ -21,8 +21,10 @@ final class SourceCatalog: Sendable {
     let owners: ToolOwners
     let logger: Logger
     private let published = Mutex(Published())
-    /// One refresh at a time, so two children starting together do not interleave their diffs.
+    /// One refresh at a time, so two children starting together (or two quick
+    /// `list_changed`) do not interleave their diffs.
     private let refreshing = Mutex(false)
+    private let refreshDone = ChangeSignal()
 
     init(source: String, prefix: String, registry: Registry, owners: ToolOwners, logger: Logger) {
         self.source = source
@@ -42,8 +44,23 @@ final class SourceCatalog: Sendable {
     }
 
     func refresh(_ list: Registry.List, from connection: ChildConnection, source stdio: StdioSource) async throws {
+        try await refreshDone.wait { () -> Bool? in
+            refreshing.withLock { busy in
+                if busy { return nil }
+                busy = true
+                return true
+            }
+        }
+        defer {
+            refreshing.withLock { $0 = false }
+            refreshDone.signal()
+        }
         let capabilities = published.withLock { $0.capabilities }
-        guard capabilities[list.rawValue] != nil else { return }
+        guard capabilities[list.rawValue] != nil else {
+            // A capability the restarted server no longer offers takes its entries with it.
+            apply(list, entries: [], source: stdio)
+            return
+        }
         let (method, key) = switch list {
         case .tools: ("tools/list", "tools")
         case .resources: ("resources/list", "resources")
@@ -51,13 +68,20 @@ final class SourceCatalog: Sendable {
         }
         var entries: [JSONObject] = []
         var cursor: JSONValue?
-        for _ in 0..<1_000 {
-            var params: JSONObject = [:]
-            if let cursor { params["cursor"] = cursor }
-            let page = try await connection.request(method, params: params, timeout: .seconds(30))
-            entries += page.objectValue?[key]?.arrayValue?.compactMap(\.objectValue) ?? []
-            cursor = page.objectValue?["nextCursor"]
-            if cursor == nil || cursor == .null { break }
+        do {
+            for _ in 0..<1_000 {
+                var params: JSONObject = [:]
+                if let cursor { params["cursor"] = cursor }
+                let page = try await connection.request(method, params: params, timeout: .seconds(30))
+                entries += page.objectValue?[key]?.arrayValue?.compactMap(\.objectValue) ?? []
+                cursor = page.objectValue?["nextCursor"]
+                if cursor == nil || cursor == .null { break }
+            }
+        } catch let error as MCPError {
+            // A server that offers a capability but fails its list keeps what was published;
+            // restarting it would not help.
+            logger.warning("\(method) failed; keeping the published list", metadata: ["mcp.source": "\(source)", "error": "\(error)"])
+            return
         }
         apply(list, entries: entries, source: stdio)
     }

@@ -154,7 +154,6 @@ public final class StdioSource: Sendable {
         } else {
             call = try await start(method, params: params, progress: context.progressToken != nil, timeout: timeout, sessionID: context.sessionID)
         }
-        defer { changes.signal() }
         return try await follow(call, context: context)
     }
 
