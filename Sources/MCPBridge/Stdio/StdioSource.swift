@@ -150,7 +150,13 @@ public final class StdioSource: Sendable {
                 throw MCPError(code: .invalidParams, message: "stdio source '\(name)': the call waiting for this input is gone (it expired, or Portico restarted); call again")
             }
             call = parked.call
-            try await relay(parked.request, token: token, call: call, context: context)
+            do {
+                try await relay(parked.request, token: token, call: call, context: context)
+            } catch let error where !(error is InputRequired) {
+                // Nobody follows this call any more: stop it in the child too.
+                call.connection.cancel(call.id, reason: "the client's retry ended before the answer reached the server")
+                throw error
+            }
         } else {
             call = try await start(method, params: params, progress: context.progressToken != nil, timeout: timeout, sessionID: context.sessionID)
         }
