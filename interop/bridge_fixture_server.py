@@ -80,6 +80,7 @@ def build():
 
     from mcp.server.mcpserver import Context, MCPServer
     from mcp.server.mcpserver.prompts.base import UserMessage
+    from mcp_types import Completion
 
     from mcp.shared.exceptions import MCPDeprecationWarning
 
@@ -179,6 +180,16 @@ def build():
     @app.prompt(description="Greet someone")
     def greet(name: str) -> list:
         return [UserMessage(f"Hello, {name}!")]
+
+    @app.resource("fixture://items/{item}", name="item", mime_type="text/plain")
+    def item(item: str) -> str:
+        return f"item {item}"
+
+    @app.completion()
+    async def complete(ref, argument, context):
+        # Names starting with the typed prefix, for both the prompt and the template.
+        choices = {"name": ["alice", "albert", "bob"], "item": ["apple", "apricot", "banana"]}.get(argument.name, [])
+        return Completion(values=[c for c in choices if c.startswith(argument.value)])
 
     return app
 

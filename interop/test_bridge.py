@@ -934,3 +934,19 @@ async def test_a_tool_the_child_adds_at_runtime_is_published_after_its_list_chan
                 await anyio.sleep(0.1)  # polling the published list under a deadline
         assert "g_late" in names
         assert texts(await c.call_tool("g_late", {})) == ["grown late"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_resource_templates_and_completions_of_the_child_are_published(main_server, mode):
+    async with client(main_server.url, mode) as c:
+        templates = {t.uri_template for t in (await c.list_resource_templates()).resource_templates}
+        assert "fixture://items/{item}" in templates, templates
+        read = await c.read_resource("fixture://items/pear")
+        assert read.contents[0].text == "item pear"
+        prompt_values = (await c.complete(types.PromptReference(type="ref/prompt", name="fx_greet"),
+                                          {"name": "name", "value": "al"})).completion.values
+        assert prompt_values == ["alice", "albert"]
+        template_values = (await c.complete(types.ResourceTemplateReference(type="ref/resource", uri="fixture://items/{item}"),
+                                            {"name": "item", "value": "ap"})).completion.values
+        assert template_values == ["apple", "apricot"]

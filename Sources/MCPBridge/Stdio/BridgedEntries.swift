@@ -32,6 +32,21 @@ enum BridgedEntries {
         }
     }
 
+    static func template(_ entry: JSONObject, source: StdioSource) -> ResourceTemplate {
+        let text = entry["uriTemplate"]?.stringValue ?? ""
+        let timeout = source.slots.first?.command.callTimeout
+        return ResourceTemplate(
+            uriTemplate: text, name: entry["name"]?.stringValue ?? text, title: entry["title"]?.stringValue,
+            description: entry["description"]?.stringValue, mimeType: entry["mimeType"]?.stringValue,
+            complete: { variable, prefix in
+                await source.complete(["type": "ref/resource", "uri": .string(text)], argument: variable, prefix: prefix, context: [:])
+            }
+        ) { uri, _, context in
+            let result = try await source.forward("resources/read", params: ["uri": .string(uri)], context: context, timeout: timeout)
+            return (result.objectValue?["contents"]?.arrayValue ?? []).compactMap(resourceContents)
+        }
+    }
+
     static func prompt(_ entry: JSONObject, name: String, source: StdioSource) -> Prompt {
         let original = entry["name"]?.stringValue ?? name
         let timeout = source.slots.first?.command.callTimeout
@@ -42,7 +57,10 @@ enum BridgedEntries {
         }
         return Prompt(
             name: name, title: entry["title"]?.stringValue, description: entry["description"]?.stringValue,
-            arguments: arguments, icons: icons(entry["icons"])
+            arguments: arguments, icons: icons(entry["icons"]),
+            complete: { argument, prefix, values in
+                await source.complete(["type": "ref/prompt", "name": .string(original)], argument: argument, prefix: prefix, context: values)
+            }
         ) { values, context in
             let result = try await source.forward(
                 "prompts/get", params: ["name": .string(original), "arguments": .object(Self.object(values))],

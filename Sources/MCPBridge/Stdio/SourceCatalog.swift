@@ -11,6 +11,7 @@ final class SourceCatalog: Sendable {
         var tools: [String: JSONValue] = [:]
         var resources: [String: JSONValue] = [:]
         var prompts: [String: JSONValue] = [:]
+        var templates: [String: JSONValue] = [:]
         var capabilities: JSONObject = [:]
         var problems: [Registry.List: [String]] = [:]
     }
@@ -59,6 +60,10 @@ final class SourceCatalog: Sendable {
         guard capabilities[list.rawValue] != nil else {
             // A capability the restarted server no longer offers takes its entries with it.
             apply(list, entries: [], source: stdio)
+            if list == .resources {
+                for text in published.withLock({ $0.templates.keys }) { registry.removeTemplate(uriTemplate: text) }
+                published.withLock { $0.templates = [:] }
+            }
             return
         }
         let (method, key) = switch list {
@@ -84,6 +89,44 @@ final class SourceCatalog: Sendable {
             return
         }
         apply(list, entries: entries, source: stdio)
+        if list == .resources { await refreshTemplates(from: connection, source: stdio) }
+    }
+
+    /// Whether the server answers `completion/complete` (2025-03-26 `completions` capability).
+    var offersCompletions: Bool { published.withLock { $0.capabilities["completions"] != nil } }
+
+    /// `resources/templates/list`, mirrored like the other lists (caller holds the refresh turn).
+    private func refreshTemplates(from connection: ChildConnection, source stdio: StdioSource) async {
+        var entries: [JSONObject] = []
+        do {
+            var cursor: JSONValue?
+            for _ in 0..<1_000 {
+                var params: JSONObject = [:]
+                if let cursor { params["cursor"] = cursor }
+                let page = try await connection.request("resources/templates/list", params: params, timeout: .seconds(30))
+                entries += page.objectValue?["resourceTemplates"]?.arrayValue?.compactMap(\.objectValue) ?? []
+                cursor = page.objectValue?["nextCursor"]
+                if cursor == nil || cursor == .null { break }
+            }
+        } catch {
+            logger.warning("resources/templates/list failed; keeping the published templates", metadata: ["mcp.source": "\(source)", "error": "\(error)"])
+            return
+        }
+        var wanted: [String: JSONObject] = [:]
+        for entry in entries {
+            if let text = entry["uriTemplate"]?.stringValue, wanted[text] == nil { wanted[text] = entry }
+        }
+        let current = published.withLock { $0.templates }
+        var next: [String: JSONValue] = [:]
+        for (text, entry) in current where wanted[text] != entry.objectValue {
+            registry.removeTemplate(uriTemplate: text)
+        }
+        for entry in entries {
+            guard let text = entry["uriTemplate"]?.stringValue, wanted[text] == entry, next[text] == nil else { continue }
+            if current[text] != .object(entry) { registry.register(BridgedEntries.template(entry, source: stdio)) }
+            next[text] = .object(entry)
+        }
+        published.withLock { $0.templates = next }
     }
 
     private func apply(_ list: Registry.List, entries: [JSONObject], source stdio: StdioSource) {

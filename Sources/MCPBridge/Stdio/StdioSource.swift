@@ -133,6 +133,18 @@ public final class StdioSource: Sendable {
         }
     }
 
+    /// Suggestions from the child's `completion/complete` for a prompt argument or template
+    /// variable; none when the server does not offer completions or does not answer in time.
+    func complete(_ reference: JSONObject, argument: String, prefix: String, context: [String: String]) async -> [String] {
+        guard catalog.offersCompletions, let connection = readyConnections().min(by: { $0.remoteCallsInFlight < $1.remoteCallsInFlight }) else {
+            return []
+        }
+        var params: JSONObject = ["ref": .object(reference), "argument": ["name": .string(argument), "value": .string(prefix)]]
+        if !context.isEmpty { params["context"] = ["arguments": .object(BridgedEntries.object(context))] }
+        guard let result = try? await connection.request("completion/complete", params: params, timeout: .seconds(5)) else { return [] }
+        return result.objectValue?["completion"]?.objectValue?["values"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
     /// Forwards one remote request and follows it to its result; a retried 2026-07-28 request
     /// carrying a parked call's token picks that call up where it stopped.
     func forward(_ method: String, params: JSONObject, context: HandlerContext, timeout: Duration?) async throws -> JSONValue {

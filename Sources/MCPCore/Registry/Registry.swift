@@ -95,6 +95,16 @@ public final class Registry: Sendable {
     @discardableResult
     public func removeResource(uri: String) -> Bool { update(.resources) { $0.resources.remove(key: uri) } }
 
+    /// Removes the template registered with exactly this URI template text.
+    @discardableResult
+    public func removeTemplate(uriTemplate: String) -> Bool {
+        update(.resources) { contents in
+            guard let index = contents.templates.firstIndex(where: { $0.template.text == uriTemplate }) else { return false }
+            contents.templates.remove(at: index)
+            return true
+        }
+    }
+
     // MARK: Prompts
 
     public func register(_ prompt: Prompt) throws(RegistrationError) {
