@@ -32,16 +32,7 @@ public final class BridgeHost: Service, Sendable {
         var required: [String: Bool] = [:]
         stdio = sources.stdio.map { stdio in
             required[stdio.name] = stdio.required
-            let callTimeoutSeconds = stdio.callTimeoutSeconds ?? configuration.limits.callTimeoutSeconds
-            let command = ChildCommand(
-                source: stdio.name, executable: Self.program(stdio.command[0], base: baseDirectory), arguments: Array(stdio.command.dropFirst()),
-                environment: stdio.env, removedEnvironment: configuration.requestState.secretEnvironmentNames, workingDirectory: Self.resolve(stdio.cwd ?? ".", against: baseDirectory),
-                startupTimeout: .seconds(stdio.startupTimeoutSeconds),
-                callTimeout: callTimeoutSeconds > 0 ? .seconds(callTimeoutSeconds) : nil, callTimeoutSeconds: callTimeoutSeconds,
-                hangTimeout: .seconds(stdio.hangTimeoutSeconds),
-                restartBackoff: .milliseconds(Int64(stdio.restartBackoffSeconds * 1000)),
-                restartBackoffMax: .milliseconds(Int64(stdio.restartBackoffMaxSeconds * 1000)),
-                maximumFrameBytes: max(configuration.limits.maxBodyBytes, 16 << 20))
+            let command = ChildCommand(stdio, configuration: configuration, baseDirectory: baseDirectory)
             let changes = ChangeSignal()
             let sessions = stdio.mode == .perSession
                 ? SessionChildren(

@@ -1,4 +1,5 @@
 import Logging
+import PorticoConfig
 import Subprocess
 import SystemPackage
 
@@ -39,5 +40,24 @@ struct ChildCommand: Sendable {
         options.processGroupID = 0
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
         return options
+    }
+}
+
+extension ChildCommand {
+    /// The command of a configured stdio source: relative paths from the config file's folder,
+    /// the call limit from `limits` unless the source sets its own.
+    init(_ stdio: PorticoConfiguration.Sources.Stdio, configuration: PorticoConfiguration, baseDirectory: String) {
+        let callTimeoutSeconds = stdio.callTimeoutSeconds ?? configuration.limits.callTimeoutSeconds
+        self.init(
+            source: stdio.name, executable: BridgeHost.program(stdio.command.first ?? "", base: baseDirectory),
+            arguments: Array(stdio.command.dropFirst()), environment: stdio.env,
+            removedEnvironment: configuration.requestState.secretEnvironmentNames,
+            workingDirectory: BridgeHost.resolve(stdio.cwd ?? ".", against: baseDirectory),
+            startupTimeout: .seconds(stdio.startupTimeoutSeconds),
+            callTimeout: callTimeoutSeconds > 0 ? .seconds(callTimeoutSeconds) : nil, callTimeoutSeconds: callTimeoutSeconds,
+            hangTimeout: .seconds(stdio.hangTimeoutSeconds),
+            restartBackoff: .milliseconds(Int64(stdio.restartBackoffSeconds * 1000)),
+            restartBackoffMax: .milliseconds(Int64(stdio.restartBackoffMaxSeconds * 1000)),
+            maximumFrameBytes: max(configuration.limits.maxBodyBytes, 16 << 20))
     }
 }
