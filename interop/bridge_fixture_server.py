@@ -124,7 +124,14 @@ def build():
 
     @app.tool(description="Elicit a form {answer: string} from the client")
     async def ask(question: str, ctx: Context) -> str:
-        result = await ctx.elicit(question, Answer)
+        try:
+            result = await ctx.elicit(question, Answer)
+        except BaseException as error:  # noqa: BLE001 - recorded for the tests, then re-raised
+            path = os.environ.get("FIXTURE_CANCEL_LOG")
+            if path:
+                with open(path, "a") as f:
+                    f.write(f"ask ended {type(error).__name__} {question}\n")
+            raise
         if result.action == "accept":
             return f"answer: {result.data.answer}"
         return f"action: {result.action}"

@@ -32,6 +32,7 @@ from mcp import Client, MCPError
 
 from mcpwire import (
     LegacySession,
+    modern_meta,
     RawStream,
     modern_headers,
     modern_params,
@@ -950,3 +951,28 @@ async def test_resource_templates_and_completions_of_the_child_are_published(mai
         template_values = (await c.complete(types.ResourceTemplateReference(type="ref/resource", uri="fixture://items/{item}"),
                                             {"name": "item", "value": "ap"})).completion.values
         assert template_values == ["apple", "apricot"]
+
+
+
+@pytest.mark.anyio
+async def test_a_parked_call_whose_client_never_returns_expires_and_frees_its_place(fresh_servers, tmp_path):
+    # max_in_flight 1: the parked call holds the child's only place until it expires, and a
+    # call waiting for that place must then go through (not wait for the global call limit).
+    log = tmp_path / "parked.log"
+    cfg = bridge_config(stdio=[stdio_source("pk", prefix="pk_", max_in_flight=1, env={"FIXTURE_CANCEL_LOG": str(log)})])
+    cfg["request_state"] = {"ttl_seconds": 2}
+    url = fresh_servers.start("parked", cfg).url
+    params = modern_params({"name": "pk_ask", "arguments": {"question": "never answered"}},
+                           meta={**modern_meta(caps={"elicitation": {}})})
+    with new_http_client() as http:
+        first = http.post(url, json=rpc("tools/call", params, id=1), headers=modern_headers("tools/call", params)).json()
+    assert first["result"]["resultType"] == "input_required", first
+    started = time.monotonic()
+    async with client(url, "2026-07-28") as c:
+        waited = await c.call_tool("pk_echo", {"text": "after"})
+    assert texts(waited) == ["after"]
+    assert time.monotonic() - started < 15, "the waiting call must get the place once the parked one expires"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(line.startswith("ask ended") for line in cancel_markers(log)):
+        await anyio.sleep(0.05)  # polling an observable file under a deadline
+    assert any(line.startswith("ask ended") for line in cancel_markers(log)), "the child's call must end when the parked call expires"
