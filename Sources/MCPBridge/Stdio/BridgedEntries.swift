@@ -5,14 +5,13 @@ import MCPCore
 enum BridgedEntries {
     static func tool(_ entry: JSONObject, name: String, source: StdioSource) -> Tool {
         let original = entry["name"]?.stringValue ?? name
-        let timeout = source.slots.first?.command.callTimeout
         var tool = Tool(
             name: name, title: entry["title"]?.stringValue, description: entry["description"]?.stringValue,
             inputSchema: entry["inputSchema"] ?? ["type": "object"], outputSchema: entry["outputSchema"],
             annotations: entry["annotations"]?.objectValue.map(annotations)
         ) { arguments, context in
             let result = try await source.forward(
-                "tools/call", params: ["name": .string(original), "arguments": .object(arguments)], context: context, timeout: timeout)
+                "tools/call", params: ["name": .string(original), "arguments": .object(arguments)], context: context)
             return .forwarded(result.objectValue ?? [:])
         }
         tool.icons = icons(entry["icons"])
@@ -21,20 +20,18 @@ enum BridgedEntries {
 
     static func resource(_ entry: JSONObject, source: StdioSource) -> Resource {
         let uri = entry["uri"]?.stringValue ?? ""
-        let timeout = source.slots.first?.command.callTimeout
         return Resource(
             uri: uri, name: entry["name"]?.stringValue ?? uri, title: entry["title"]?.stringValue,
             description: entry["description"]?.stringValue, mimeType: entry["mimeType"]?.stringValue,
             size: entry["size"]?.numberValue?.int64Value.map(Int.init), icons: icons(entry["icons"])
         ) { context in
-            let result = try await source.forward("resources/read", params: ["uri": .string(uri)], context: context, timeout: timeout)
+            let result = try await source.forward("resources/read", params: ["uri": .string(uri)], context: context)
             return (result.objectValue?["contents"]?.arrayValue ?? []).compactMap(resourceContents)
         }
     }
 
     static func template(_ entry: JSONObject, source: StdioSource) -> ResourceTemplate {
         let text = entry["uriTemplate"]?.stringValue ?? ""
-        let timeout = source.slots.first?.command.callTimeout
         return ResourceTemplate(
             uriTemplate: text, name: entry["name"]?.stringValue ?? text, title: entry["title"]?.stringValue,
             description: entry["description"]?.stringValue, mimeType: entry["mimeType"]?.stringValue,
@@ -42,14 +39,13 @@ enum BridgedEntries {
                 await source.complete(["type": "ref/resource", "uri": .string(text)], argument: variable, prefix: prefix, context: [:])
             }
         ) { uri, _, context in
-            let result = try await source.forward("resources/read", params: ["uri": .string(uri)], context: context, timeout: timeout)
+            let result = try await source.forward("resources/read", params: ["uri": .string(uri)], context: context)
             return (result.objectValue?["contents"]?.arrayValue ?? []).compactMap(resourceContents)
         }
     }
 
     static func prompt(_ entry: JSONObject, name: String, source: StdioSource) -> Prompt {
         let original = entry["name"]?.stringValue ?? name
-        let timeout = source.slots.first?.command.callTimeout
         let arguments = (entry["arguments"]?.arrayValue ?? []).compactMap(\.objectValue).map { argument in
             Prompt.Argument(
                 name: argument["name"]?.stringValue ?? "", title: argument["title"]?.stringValue,
@@ -64,7 +60,7 @@ enum BridgedEntries {
         ) { values, context in
             let result = try await source.forward(
                 "prompts/get", params: ["name": .string(original), "arguments": .object(Self.object(values))],
-                context: context, timeout: timeout)
+                context: context)
             let messages = (result.objectValue?["messages"]?.arrayValue ?? []).compactMap(\.objectValue).compactMap { message -> Prompt.Message? in
                 guard let role = message["role"]?.stringValue.flatMap(Prompt.Message.Role.init(rawValue:)),
                     let content = message["content"].flatMap(Self.content)

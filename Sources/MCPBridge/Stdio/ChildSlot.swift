@@ -100,8 +100,6 @@ final class ChildSlot: Sendable {
     ) async -> BridgeFailure {
         let command = command
         let logger = logger
-        let connectionBox = Mutex<ChildConnection?>(nil)
-        var pid: Int32 = 0
         let failure: BridgeFailure
         let pipes: ChildPipes
         do {
@@ -127,7 +125,6 @@ final class ChildSlot: Sendable {
                 let changes = self.changes
                 let connection = ChildConnection(
                     source: command.source, pid: pid, pipes: pipes, logger: logger, onListChanged: onListChanged, onCallEnded: { changes.signal() })
-                connectionBox.withLock { $0 = connection }
                 self.live.withLock { $0 = connection }
                 if self.stopping.load(ordering: .relaxed) { connection.fail(.unavailable(source: command.source, reason: "Portico is shutting down")) }
                 let stderr = execution.standardError
@@ -195,19 +192,19 @@ final class ChildSlot: Sendable {
                     }
                 }
             }
-            pid = connectionBox.withLock { $0?.pid } ?? 0
             failure = result.closureResult ?? .exited(source: command.source, status: Self.describe(result.terminationStatus))
         } catch let bridgeFailure as BridgeFailure {
-            pid = connectionBox.withLock { $0?.pid } ?? 0
             failure = bridgeFailure
         } catch {
-            pid = connectionBox.withLock { $0?.pid } ?? 0
             failure = .startFailed(source: command.source, reason: "\(error)")
         }
-        connectionBox.withLock { $0 }?.fail(failure)
-        live.withLock { $0 = nil }
+        let connection = live.withLock { live in
+            defer { live = nil }
+            return live
+        }
+        connection?.fail(failure)
         // The leader is gone; anything it started in its group goes too.
-        if pid > 0 { kill(-pid, SIGKILL) }
+        if let pid = connection?.pid, pid > 0 { kill(-pid, SIGKILL) }
         return failure
     }
 

@@ -19,17 +19,15 @@ final class ParkedCalls: Sendable {
 
     private let lifetime: Duration
     private let entries = Mutex<[String: Entry]>([:])
-    private let counter = Atomic<UInt64>(0)
 
     init(lifetime: Duration) {
         self.lifetime = lifetime
     }
 
-    /// A token no other waiting call has; it doubles as the input request's key.
+    /// A token no other waiting call has, before or after a restart (a sealed `requestState`
+    /// outlives the process); it doubles as the input request's key.
     func newToken() -> String {
-        let number = counter.add(1, ordering: .relaxed).newValue
-        var random = SystemRandomNumberGenerator()
-        return "b\(number)-\(String(random.next() as UInt64, radix: 36))"
+        SessionStore.makeID()
     }
 
     func park(_ token: String, _ entry: Entry) {

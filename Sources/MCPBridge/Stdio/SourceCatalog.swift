@@ -71,17 +71,9 @@ final class SourceCatalog: Sendable {
         case .resources: ("resources/list", "resources")
         case .prompts: ("prompts/list", "prompts")
         }
-        var entries: [JSONObject] = []
-        var cursor: JSONValue?
+        let entries: [JSONObject]
         do {
-            for _ in 0..<1_000 {
-                var params: JSONObject = [:]
-                if let cursor { params["cursor"] = cursor }
-                let page = try await connection.request(method, params: params, timeout: .seconds(30))
-                entries += page.objectValue?[key]?.arrayValue?.compactMap(\.objectValue) ?? []
-                cursor = page.objectValue?["nextCursor"]
-                if cursor == nil || cursor == .null { break }
-            }
+            entries = try await Self.listAll(method, key: key, from: connection)
         } catch let error as MCPError {
             // A server that offers a capability but fails its list keeps what was published;
             // restarting it would not help.
@@ -92,22 +84,29 @@ final class SourceCatalog: Sendable {
         if list == .resources { await refreshTemplates(from: connection, source: stdio) }
     }
 
+    /// Every page of a `*/list` method (bounded at 1,000 pages), the entries under `key`.
+    private static func listAll(_ method: String, key: String, from connection: ChildConnection) async throws -> [JSONObject] {
+        var entries: [JSONObject] = []
+        var cursor: JSONValue?
+        for _ in 0..<1_000 {
+            var params: JSONObject = [:]
+            if let cursor { params["cursor"] = cursor }
+            let page = try await connection.request(method, params: params, timeout: .seconds(30))
+            entries += page.objectValue?[key]?.arrayValue?.compactMap(\.objectValue) ?? []
+            cursor = page.objectValue?["nextCursor"]
+            if cursor == nil || cursor == .null { break }
+        }
+        return entries
+    }
+
     /// Whether the server answers `completion/complete` (2025-03-26 `completions` capability).
     var offersCompletions: Bool { published.withLock { $0.capabilities["completions"] != nil } }
 
     /// `resources/templates/list`, mirrored like the other lists (caller holds the refresh turn).
     private func refreshTemplates(from connection: ChildConnection, source stdio: StdioSource) async {
-        var entries: [JSONObject] = []
+        let entries: [JSONObject]
         do {
-            var cursor: JSONValue?
-            for _ in 0..<1_000 {
-                var params: JSONObject = [:]
-                if let cursor { params["cursor"] = cursor }
-                let page = try await connection.request("resources/templates/list", params: params, timeout: .seconds(30))
-                entries += page.objectValue?["resourceTemplates"]?.arrayValue?.compactMap(\.objectValue) ?? []
-                cursor = page.objectValue?["nextCursor"]
-                if cursor == nil || cursor == .null { break }
-            }
+            entries = try await Self.listAll("resources/templates/list", key: "resourceTemplates", from: connection)
         } catch {
             logger.warning("resources/templates/list failed; keeping the published templates", metadata: ["mcp.source": "\(source)", "error": "\(error)"])
             return

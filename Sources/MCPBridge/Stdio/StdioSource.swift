@@ -98,6 +98,9 @@ public final class StdioSource: Sendable {
         }
     }
 
+    /// The source's `call_timeout_seconds` (or the global limit), for every forwarded request.
+    var callTimeout: Duration? { slots.first?.command.callTimeout }
+
     func readyConnections(in slots: [ChildSlot]? = nil) -> [ChildConnection] {
         (slots ?? self.slots).compactMap { slot in
             if case .ready(let connection) = slot.current { connection } else { nil }
@@ -147,15 +150,15 @@ public final class StdioSource: Sendable {
 
     /// Forwards one remote request and follows it to its result; a retried 2026-07-28 request
     /// carrying a parked call's token picks that call up where it stopped.
-    func forward(_ method: String, params: JSONObject, context: HandlerContext, timeout: Duration?) async throws -> JSONValue {
+    func forward(_ method: String, params: JSONObject, context: HandlerContext) async throws -> JSONValue {
         do {
-            return try await forwardOnce(method, params: params, context: context, timeout: timeout)
+            return try await forwardOnce(method, params: params, context: context)
         } catch let failure as BridgeFailure {
             throw failure.mcpError
         }
     }
 
-    private func forwardOnce(_ method: String, params: JSONObject, context: HandlerContext, timeout: Duration?) async throws -> JSONValue {
+    private func forwardOnce(_ method: String, params: JSONObject, context: HandlerContext) async throws -> JSONValue {
         let call: ChildConnection.Call
         if let token = context.savedState?.objectValue?[ParkedCalls.stateKey]?.stringValue {
             guard let parked = parking.take(token) else {
@@ -170,7 +173,7 @@ public final class StdioSource: Sendable {
                 throw error
             }
         } else {
-            call = try await start(method, params: params, progress: context.progressToken != nil, timeout: timeout, sessionID: context.sessionID)
+            call = try await start(method, params: params, progress: context.progressToken != nil, timeout: callTimeout, sessionID: context.sessionID)
         }
         return try await follow(call, context: context)
     }

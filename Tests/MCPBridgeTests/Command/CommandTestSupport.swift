@@ -52,17 +52,6 @@ enum TestSupport {
         return state != "Z" && state != "X"
     }
 
-    /// Polls `condition` every 10 ms until it holds or `timeout` passes; a bounded poll, not a
-    /// sleep used as synchronisation.
-    static func eventually(within timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
-    }
-
     /// Parses "123 456" (pids echoed by a shell) into numbers.
     static func pids(_ text: String) -> [pid_t] {
         text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { pid_t($0) }

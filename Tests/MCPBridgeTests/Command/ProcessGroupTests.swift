@@ -31,7 +31,7 @@ struct ProcessGroupTests {
         let pids = TestSupport.pids(TestSupport.text(outcome.stdout))
         try #require(pids.count == 2, "shell should echo its pid and the grandchild's")
         for pid in pids {
-            #expect(await TestSupport.eventually { !TestSupport.isRunning(pid) }, "pid \(pid) survived the timeout")
+            #expect(await eventually { !TestSupport.isRunning(pid) }, "pid \(pid) survived the timeout")
         }
     }
 
@@ -51,7 +51,7 @@ struct ProcessGroupTests {
         #expect(text.hasSuffix("bye\n"))
         let pids = TestSupport.pids(text)
         try #require(pids.count == 1)
-        #expect(await TestSupport.eventually { !TestSupport.isRunning(pids[0]) }, "grandchild outlived the call")
+        #expect(await eventually { !TestSupport.isRunning(pids[0]) }, "grandchild outlived the call")
     }
 
     @Test func detachedGrandchildWithClosedPipesIsKilledToo() async throws {
@@ -60,7 +60,7 @@ struct ProcessGroupTests {
             argv: ["/bin/sh", "-c", "sleep 60 </dev/null >/dev/null 2>&1 & echo $!"]))
         let pids = TestSupport.pids(TestSupport.text(outcome.stdout))
         try #require(pids.count == 1)
-        #expect(await TestSupport.eventually { !TestSupport.isRunning(pids[0]) })
+        #expect(await eventually { !TestSupport.isRunning(pids[0]) })
     }
 
     @Test func cancellingTheTaskKillsTheGroupAndThrowsCancellation() async throws {
@@ -73,7 +73,7 @@ struct ProcessGroupTests {
         }
         // Wait (bounded) until the shell has written both pids, then cancel.
         var pids: [pid_t] = []
-        let written = await TestSupport.eventually(within: .seconds(10)) {
+        let written = await eventually(timeout: .seconds(10)) {
             pids = TestSupport.pids(TestSupport.readFile(pidFile) ?? "")
             return pids.count == 2
         }
@@ -83,7 +83,7 @@ struct ProcessGroupTests {
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         #expect(ContinuousClock.now - cancelledAt < .seconds(5))
         for pid in pids {
-            #expect(await TestSupport.eventually { !TestSupport.isRunning(pid) }, "pid \(pid) survived cancellation")
+            #expect(await eventually { !TestSupport.isRunning(pid) }, "pid \(pid) survived cancellation")
         }
     }
 }

@@ -88,18 +88,6 @@ private func removeContents(of fd: Int32) {
     }
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes. Used instead of
-/// fixed sleeps so tests wait only as long as the watcher actually needs.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return condition()
-}
-
 final class Flag: Sendable {
     private let value = Atomic<Bool>(false)
     func set() { value.store(true, ordering: .releasing) }
