@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "PorticoConfig", targets: ["PorticoConfig"]),
         .library(name: "NginxKit", targets: ["NginxKit"]),
         .library(name: "MCPBridge", targets: ["MCPBridge"]),
+        .library(name: "MCPAuth", targets: ["MCPAuth"]),
         .library(name: "Portico", targets: ["Portico"]),
         .executable(name: "portico", targets: ["portico"]),
     ],
@@ -32,6 +33,8 @@ let package = Package(
         // No traits: the bridge needs no Foundation from it.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", exact: "1.0.2", traits: []),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -80,9 +83,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MCPAuth",
+            dependencies: [
+                "MCPCore", "MCPHTTP", "PorticoConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Portico",
             dependencies: [
-                "MCPCore", "MCPHTTP", "PorticoConfig", "NginxKit", "MCPBridge",
+                "MCPCore", "MCPHTTP", "PorticoConfig", "NginxKit", "MCPBridge", "MCPAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -93,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "portico",
             dependencies: [
-                "Portico", "PorticoConfig", "NginxKit",
+                "Portico", "PorticoConfig", "NginxKit", "MCPAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -21,6 +21,7 @@ indirect enum ConfigSchema: Sendable {
             case .tasks: (key.rawValue, values(PorticoConfiguration.Tasks.CodingKeys.self))
             case .edge: (key.rawValue, edge)
             case .sources: (key.rawValue, sources)
+            case .auth: (key.rawValue, auth)
             }
         }
     )
@@ -50,6 +51,30 @@ indirect enum ConfigSchema: Sendable {
             case .stdio: (key.rawValue, .list(values(Sources.Stdio.CodingKeys.self)))
             case .commands: (key.rawValue, .list(values(Sources.Command.CodingKeys.self)))
             case .files: (key.rawValue, .list(values(Sources.Files.CodingKeys.self)))
+            }
+        })
+    }
+
+    private static var auth: ConfigSchema {
+        typealias Auth = PorticoConfiguration.Auth
+        return .section(Auth.CodingKeys.allCases.map { key in
+            switch key {
+            case .issuers:
+                (key.rawValue, .list(.section(Auth.Issuer.CodingKeys.allCases.map { issuerKey in
+                    issuerKey == .introspection
+                        ? (issuerKey.rawValue, values(Auth.Introspection.CodingKeys.self))
+                        : (issuerKey.rawValue, .value)
+                })))
+            case .apiKeys: (key.rawValue, .list(values(Auth.APIKey.CodingKeys.self)))
+            case .rules: (key.rawValue, .list(values(Auth.Rule.CodingKeys.self)))
+            case .clientCertificates:
+                (key.rawValue, .section(Auth.ClientCertificates.CodingKeys.allCases.map { certificateKey in
+                    certificateKey == .principals
+                        ? (certificateKey.rawValue, .list(values(Auth.CertificatePrincipal.CodingKeys.self)))
+                        : (certificateKey.rawValue, .value)
+                }))
+            case .edge: (key.rawValue, values(Auth.EdgeOffload.CodingKeys.self))
+            default: (key.rawValue, .value)
             }
         })
     }

@@ -15,6 +15,9 @@ extension PorticoConfiguration {
         /// `Host` header values (`host`, `host:port` or `*`) accepted; empty accepts loopback names only when
         /// bound to loopback.
         public var allowedHosts: [String]
+        /// Browser origins (`scheme://host[:port]` or `*`) that get CORS headers, so web clients
+        /// there can send `Authorization` and read `Mcp-Session-Id`; they pass the Origin check too.
+        public var corsOrigins: [String]
         /// Seconds to let in-flight requests finish on shutdown before connections are closed.
         public var drainTimeoutSeconds: Int
 
@@ -26,6 +29,7 @@ extension PorticoConfiguration {
             publicURL: String? = nil,
             allowedOrigins: [String] = [],
             allowedHosts: [String] = [],
+            corsOrigins: [String] = [],
             drainTimeoutSeconds: Int = 10
         ) {
             self.host = host
@@ -34,6 +38,7 @@ extension PorticoConfiguration {
             self.publicURL = publicURL
             self.allowedOrigins = allowedOrigins
             self.allowedHosts = allowedHosts
+            self.corsOrigins = corsOrigins
             self.drainTimeoutSeconds = drainTimeoutSeconds
         }
 
@@ -44,6 +49,7 @@ extension PorticoConfiguration {
             case publicURL = "public_url"
             case allowedOrigins = "allowed_origins"
             case allowedHosts = "allowed_hosts"
+            case corsOrigins = "cors_origins"
             case drainTimeoutSeconds = "drain_timeout_seconds"
         }
 
@@ -61,6 +67,7 @@ extension PorticoConfiguration {
             allowedHosts = try container.decodeValue(
                 forKey: .allowedHosts, default: defaults.allowedHosts, in: decoder
             )
+            corsOrigins = try container.decodeValue(forKey: .corsOrigins, default: defaults.corsOrigins, in: decoder)
             drainTimeoutSeconds = try container.decodeValue(
                 forKey: .drainTimeoutSeconds, default: defaults.drainTimeoutSeconds, in: decoder
             )

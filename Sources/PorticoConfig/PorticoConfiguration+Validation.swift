@@ -13,6 +13,7 @@ extension PorticoConfiguration {
             + tasks.validationIssues(at: CodingKeys.tasks.rawValue)
             + edge.validationIssues(at: CodingKeys.edge.rawValue, in: self)
             + sources.validationIssues(at: CodingKeys.sources.rawValue)
+            + auth.validationIssues(at: CodingKeys.auth.rawValue, server: server)
     }
 }
 
@@ -37,6 +38,11 @@ extension PorticoConfiguration.Server {
             if let problem = NetworkSyntax.originProblem(origin) {
                 let keyPath = ConfigKeyPath.element(path(.allowedOrigins), index)
                 issues.append(ConfigIssue(keyPath: keyPath, message: problem))
+            }
+        }
+        for (index, origin) in corsOrigins.enumerated() {
+            if let problem = NetworkSyntax.originProblem(origin) {
+                issues.append(ConfigIssue(keyPath: ConfigKeyPath.element(path(.corsOrigins), index), message: problem))
             }
         }
         for (index, entry) in allowedHosts.enumerated() {

@@ -22,6 +22,8 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
     public var edge: Edge
     /// Tools from outside Portico: stdio MCP servers, commands and folders.
     public var sources: Sources
+    /// Who may call: OAuth bearer tokens, API keys, client certificates; scopes per tool.
+    public var auth: Auth
 
     /// Creates a configuration; every argument defaults to the value used when `portico.yaml` omits it.
     public init(
@@ -33,8 +35,10 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         requestState: RequestState = RequestState(),
         tasks: Tasks = Tasks(),
         edge: Edge = Edge(),
-        sources: Sources = Sources()
+        sources: Sources = Sources(),
+        auth: Auth = Auth()
     ) {
+        self.auth = auth
         self.sources = sources
         self.edge = edge
         self.server = server
@@ -56,6 +60,7 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         case tasks
         case edge
         case sources
+        case auth
     }
 
     /// Decodes a configuration, filling every absent or null key with its default.
@@ -71,5 +76,6 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         tasks = try container.decodeValue(forKey: .tasks, default: defaults.tasks, in: decoder)
         edge = try container.decodeValue(forKey: .edge, default: defaults.edge, in: decoder)
         sources = try container.decodeValue(forKey: .sources, default: defaults.sources, in: decoder)
+        auth = try container.decodeValue(forKey: .auth, default: defaults.auth, in: decoder)
     }
 }

@@ -12,6 +12,8 @@ public struct HandlerContext: Sendable {
     public let clientCapabilities: JSONObject
     public let clientInfo: JSONObject?
     public let progressToken: JSONValue?
+    /// Who sent the request; `nil` when authentication is off.
+    public let principal: Principal?
     public var logger: Logger
 
     /// The modern request's `_meta` log level; legacy reads the session's level instead.
@@ -32,6 +34,7 @@ public struct HandlerContext: Sendable {
         requestLogLevel: LoggingLevel?,
         session: Session?,
         stream: MessageStream?,
+        principal: Principal? = nil,
         logger: Logger
     ) {
         self.requestID = requestID
@@ -42,6 +45,7 @@ public struct HandlerContext: Sendable {
         self.requestLogLevel = requestLogLevel
         self.session = session
         self.stream = stream
+        self.principal = principal
         self.logger = logger
     }
 
@@ -131,21 +135,24 @@ extension HandlerContext {
     public func withStream(_ stream: MessageStream) -> HandlerContext {
         HandlerContext(
             requestID: requestID, protocolVersion: protocolVersion, clientCapabilities: clientCapabilities, clientInfo: clientInfo,
-            progressToken: progressToken, requestLogLevel: requestLogLevel, session: session, stream: stream, logger: logger)
+            progressToken: progressToken, requestLogLevel: requestLogLevel, session: session, stream: stream, principal: principal,
+            logger: logger)
     }
 
     /// A context for a legacy request in `session`.
-    public static func legacy(_ request: JSONRPCRequest, session: Session, logger: Logger) -> HandlerContext {
+    public static func legacy(_ request: JSONRPCRequest, session: Session, principal: Principal? = nil, logger: Logger) -> HandlerContext {
         HandlerContext(
             requestID: request.id, protocolVersion: session.protocolVersion, clientCapabilities: session.clientCapabilities,
             clientInfo: session.clientInfo, progressToken: request.meta?[MetaKey.progressToken], requestLogLevel: nil,
-            session: session, stream: nil, logger: logger)
+            session: session, stream: nil, principal: principal, logger: logger)
     }
 
     /// A context for a stateless 2026-07-28 request.
-    public static func modern(_ request: JSONRPCRequest, meta: RequestMeta, version: ProtocolVersion, logger: Logger) -> HandlerContext {
+    public static func modern(
+        _ request: JSONRPCRequest, meta: RequestMeta, version: ProtocolVersion, principal: Principal? = nil, logger: Logger
+    ) -> HandlerContext {
         HandlerContext(
             requestID: request.id, protocolVersion: version, clientCapabilities: meta.clientCapabilities, clientInfo: meta.clientInfo,
-            progressToken: meta.progressToken, requestLogLevel: meta.logLevel, session: nil, stream: nil, logger: logger)
+            progressToken: meta.progressToken, requestLogLevel: meta.logLevel, session: nil, stream: nil, principal: principal, logger: logger)
     }
 }

@@ -10,7 +10,7 @@ extension MCPServer {
         _ request: JSONRPCRequest, name: String, context: HandlerContext,
         _ body: (HandlerContext) async throws -> JSONObject
     ) async throws -> JSONObject {
-        let binding = RequestStateSealer.Binding(method: request.method, name: name)
+        let binding = RequestStateSealer.Binding(method: request.method, name: name, principal: context.principal?.id)
         var context = context
         if context.protocolVersion.isModern {
             context.inputRound = try inputRound(of: request, binding: binding)

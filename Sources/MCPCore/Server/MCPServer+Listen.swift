@@ -3,7 +3,7 @@ extension MCPServer {
     /// this server agrees to honour (kinds it has nothing for are left out of the
     /// acknowledgement, 2026-07-28 basic/patterns/subscriptions §Acknowledgment).
     public func listenFilter(
-        _ request: JSONRPCRequest, clientCapabilities: JSONObject, maximumSubscriptions: Int
+        _ request: JSONRPCRequest, clientCapabilities: JSONObject, maximumSubscriptions: Int, principal: Principal? = nil
     ) throws(MCPError) -> (ListenerHub.Filter, acknowledged: JSONObject) {
         let requested: JSONObject
         switch request.params["notifications"] {
@@ -66,7 +66,7 @@ extension MCPServer {
                     guard case .string(let id) = element else {
                         throw .invalidParams("subscriptions/listen: 'notifications.taskIds' must contain strings, got \(element.typeName)")
                     }
-                    if tasks.task(id: id, principal: nil) != nil, filter.taskIDs.insert(id).inserted { agreed.append(element) }
+                    if tasks.task(id: id, principal: principal?.id) != nil, filter.taskIDs.insert(id).inserted { agreed.append(element) }
                 }
                 acknowledged[key] = .array(agreed)
             default:

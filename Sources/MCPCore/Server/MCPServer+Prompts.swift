@@ -1,6 +1,6 @@
 extension MCPServer {
-    func listPrompts(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        try listing(registry.snapshot.prompts.elements, key: "prompts", request: request, entry: \.listEntry)
+    func listPrompts(_ request: JSONRPCRequest, principal: Principal?) throws(MCPError) -> JSONObject {
+        try listing(visible(registry.snapshot.prompts.elements, to: principal) { .prompt($0.name) }, key: "prompts", request: request, entry: \.listEntry)
     }
 
     /// `prompts/get`: unknown names, non-string arguments and missing required arguments are -32602.

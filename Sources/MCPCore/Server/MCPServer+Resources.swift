@@ -1,10 +1,14 @@
 extension MCPServer {
-    func listResources(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        try listing(registry.snapshot.resources.elements, key: "resources", request: request, entry: \.listEntry)
+    func listResources(_ request: JSONRPCRequest, principal: Principal?) throws(MCPError) -> JSONObject {
+        try listing(visible(registry.snapshot.resources.elements, to: principal) { .resource($0.uri) }, key: "resources", request: request, entry: \.listEntry)
     }
 
-    func listResourceTemplates(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        try listing(registry.snapshot.templates, key: "resourceTemplates", request: request, entry: \.listEntry)
+    /// Templates are hidden by their text up to the first expression, the prefix every URI they make shares.
+    func listResourceTemplates(_ request: JSONRPCRequest, principal: Principal?) throws(MCPError) -> JSONObject {
+        let templates = visible(registry.snapshot.templates, to: principal) { template in
+            .resource(String(template.template.text.prefix { $0 != "{" }))
+        }
+        return try listing(templates, key: "resourceTemplates", request: request, entry: \.listEntry)
     }
 
     /// `resources/read`: static resources first, then templates in registration order.

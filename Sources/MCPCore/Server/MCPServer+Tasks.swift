@@ -16,7 +16,7 @@ extension MCPServer {
             }
         }
         if tool.execution?.creation ?? .immediately == .immediately {
-            let record = try createTask(for: tool)
+            let record = try createTask(for: tool, principal: context.principal?.id)
             promotion.resolve(record)
             let handle = Task.detached {
                 let outcome = await Self.outcome(of: work)
@@ -41,7 +41,7 @@ extension MCPServer {
             return try outcome.get()
         case .promote:
             do {
-                let record = try createTask(for: tool)
+                let record = try createTask(for: tool, principal: context.principal?.id)
                 record.onCancel { handle.cancel() }
                 promotion.resolve(record)
                 return record.createResult
@@ -92,7 +92,7 @@ extension MCPServer {
         guard case .string(let id)? = request.params["taskId"] else {
             throw .invalidParams("\(request.method): 'taskId' must be a string")
         }
-        guard let record = tasks.task(id: id, principal: nil) else {
+        guard let record = tasks.task(id: id, principal: context.principal?.id) else {
             throw .invalidParams("Failed to retrieve task: task '\(id)' not found or expired")
         }
         switch request.method {

@@ -1,8 +1,8 @@
 import Logging
 
 extension MCPServer {
-    func listTools(_ request: JSONRPCRequest) throws(MCPError) -> JSONObject {
-        try listing(registry.tools, key: "tools", request: request, entry: \.listEntry)
+    func listTools(_ request: JSONRPCRequest, principal: Principal?) throws(MCPError) -> JSONObject {
+        try listing(visible(registry.tools, to: principal) { .tool($0.name) }, key: "tools", request: request, entry: \.listEntry)
     }
 
     /// `tools/call`: unknown tools and malformed params are JSON-RPC errors; everything the

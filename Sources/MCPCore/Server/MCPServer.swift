@@ -40,10 +40,13 @@ public final class MCPServer: Sendable {
         public var pageSize: Int
         /// `ttlMs` on cacheable 2026-07-28 list and discover results.
         public var listCacheTTLMilliseconds: Int
+        /// Scopes per tool, prompt and resource; lists are filtered by it.
+        public var access: AccessPolicy
 
-        public init(pageSize: Int = 100, listCacheTTLMilliseconds: Int = 60_000) {
+        public init(pageSize: Int = 100, listCacheTTLMilliseconds: Int = 60_000, access: AccessPolicy = .open) {
             self.pageSize = max(1, pageSize)
             self.listCacheTTLMilliseconds = listCacheTTLMilliseconds
+            self.access = access
         }
     }
 
@@ -106,13 +109,17 @@ public final class MCPServer: Sendable {
     /// Handles `initialize`: negotiates the version and opens a session.
     /// - SeeAlso: spec basic/lifecycle (2025-03-26 … 2025-11-25).
     /// - Parameter versions: the versions this transport serves (the HTTP+SSE transport adds 2024-11-05).
-    public func initialize(_ request: JSONRPCRequest, versions: [ProtocolVersion] = ProtocolVersion.legacy) throws(MCPError) -> (Session, JSONObject) {
+    /// - Parameter principal: who initialized; the session answers only to the same principal.
+    public func initialize(
+        _ request: JSONRPCRequest, versions: [ProtocolVersion] = ProtocolVersion.legacy, principal: Principal? = nil
+    ) throws(MCPError) -> (Session, JSONObject) {
         guard case .string(let requested)? = request.params["protocolVersion"] else {
             throw .invalidParams("initialize: 'protocolVersion' must be a string")
         }
         let capabilities = request.params["capabilities"]?.objectValue ?? [:]
         let version = ProtocolVersion.negotiate(requested: requested, among: versions)
-        guard let session = sessions.create(protocolVersion: version, clientCapabilities: capabilities, clientInfo: request.params["clientInfo"]?.objectValue) else {
+        guard let session = sessions.create(
+            protocolVersion: version, clientCapabilities: capabilities, clientInfo: request.params["clientInfo"]?.objectValue, owner: principal?.id) else {
             throw MCPError(code: .internalError, message: "Too many sessions; try again later", httpStatus: 503)
         }
         var result: JSONObject = [
@@ -134,15 +141,15 @@ public final class MCPServer: Sendable {
             var cacheable = false
             switch request.method {
             case "tools/list":
-                result = try listTools(request)
+                result = try listTools(request, principal: context.principal)
                 cacheable = true
             case "tools/call":
                 result = try await callTool(request, context: context)
             case "resources/list":
-                result = try listResources(request)
+                result = try listResources(request, principal: context.principal)
                 cacheable = true
             case "resources/templates/list":
-                result = try listResourceTemplates(request)
+                result = try listResourceTemplates(request, principal: context.principal)
                 cacheable = true
             case "resources/read":
                 result = try await readResource(request, context: context)
@@ -151,7 +158,7 @@ public final class MCPServer: Sendable {
                     result["cacheScope"] = "public"
                 }
             case "prompts/list":
-                result = try listPrompts(request)
+                result = try listPrompts(request, principal: context.principal)
                 cacheable = true
             case "prompts/get":
                 result = try await getPrompt(request, context: context)
@@ -176,7 +183,8 @@ public final class MCPServer: Sendable {
             guard modern else { return .success(result) }
             if cacheable {
                 result["ttlMs"] = .number(JSONNumber(options.listCacheTTLMilliseconds))
-                result["cacheScope"] = "public"
+                // Lists filtered per principal must not be shared by caches between users.
+                result["cacheScope"] = context.principal == nil || !options.access.hidesForbidden || options.access.isUniform ? "public" : "private"
             }
             return .success(decorateModern(result))
         } catch let error as MCPError {
@@ -234,6 +242,12 @@ public final class MCPServer: Sendable {
     // MARK: Pagination
 
     /// One page of a list result: `{key: [...], nextCursor?}`.
+    /// `elements` without what `principal` may not use, when the policy hides such things.
+    func visible<Element>(_ elements: [Element], to principal: Principal?, as item: (Element) -> AccessPolicy.Item) -> [Element] {
+        guard principal != nil, options.access.hidesForbidden, !options.access.isUniform else { return elements }
+        return elements.filter { !options.access.hides(item($0), from: principal) }
+    }
+
     func listing<Element>(_ elements: [Element], key: String, request: JSONRPCRequest, entry: (Element) -> JSONValue) throws(MCPError) -> JSONObject {
         let (entries, next) = try page(elements, list: key, request: request, entry: entry)
         var result: JSONObject = [key: entries]

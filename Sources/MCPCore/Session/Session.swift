@@ -11,6 +11,8 @@ public final class Session: Sendable {
     public let protocolVersion: ProtocolVersion
     public let clientCapabilities: JSONObject
     public let clientInfo: JSONObject?
+    /// The principal that opened the session (``Principal/id``); `nil` when authentication is off.
+    public let owner: String?
 
     struct State {
         var logLevel: LoggingLevel?
@@ -37,9 +39,10 @@ public final class Session: Sendable {
 
     init(
         id: String, protocolVersion: ProtocolVersion, clientCapabilities: JSONObject, clientInfo: JSONObject?,
-        eventLog: EventLog = EventLog(), resumable: Bool = true, maximumSubscriptions: Int = 1_000
+        eventLog: EventLog = EventLog(), resumable: Bool = true, maximumSubscriptions: Int = 1_000, owner: String? = nil
     ) {
         self.id = id
+        self.owner = owner
         self.protocolVersion = protocolVersion
         self.clientCapabilities = clientCapabilities
         self.clientInfo = clientInfo

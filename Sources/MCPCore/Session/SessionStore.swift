@@ -36,10 +36,10 @@ public final class SessionStore: Sendable {
     public var count: Int { sessions.withLock { $0.count } }
 
     /// Creates a session, or returns `nil` when the cap is reached.
-    public func create(protocolVersion: ProtocolVersion, clientCapabilities: JSONObject, clientInfo: JSONObject?) -> Session? {
+    public func create(protocolVersion: ProtocolVersion, clientCapabilities: JSONObject, clientInfo: JSONObject?, owner: String? = nil) -> Session? {
         let session = Session(
             id: Self.makeID(), protocolVersion: protocolVersion, clientCapabilities: clientCapabilities, clientInfo: clientInfo,
-            eventLog: eventLog, resumable: resumable, maximumSubscriptions: limits.maximumSubscriptions)
+            eventLog: eventLog, resumable: resumable, maximumSubscriptions: limits.maximumSubscriptions, owner: owner)
         let inserted = sessions.withLock { sessions -> Bool in
             guard sessions.count < limits.maximumSessions else { return false }
             sessions[session.id] = session
@@ -53,6 +53,24 @@ public final class SessionStore: Sendable {
         let session = sessions.withLock { $0[id] }
         session?.touch()
         return session
+    }
+
+    /// Looks a session up for `principal` and marks it active. A session opened by another
+    /// principal is reported as absent, so its id is worth nothing to anyone else.
+    public func session(id: String, for principal: Principal?) -> Session? {
+        guard let session = sessions.withLock({ $0[id] }), session.owner == principal?.id else { return nil }
+        session.touch()
+        return session
+    }
+
+    /// Ends `principal`'s session (DELETE); `false` when the id is unknown or belongs to someone else.
+    public func remove(id: String, for principal: Principal?) -> Bool {
+        let removed = sessions.withLock { sessions -> Session? in
+            guard sessions[id]?.owner == principal?.id else { return nil }
+            return sessions.removeValue(forKey: id)
+        }
+        removed?.close()
+        return removed != nil
     }
 
     /// Whether the session still exists, without marking it active (for owners of

@@ -10,11 +10,16 @@ import Synchronization
 public final class HTTPSSEConnections: Sendable {
     final class Connection: Sendable {
         let id: String
+        /// The principal that opened the stream; only it may POST to this connection.
+        let owner: String?
         /// Everything the server sends this client: answers, notifications, its requests.
         let outbound = MessageStream(capacity: 256)
         private let mcpSession = Mutex<Session?>(nil)
 
-        init(id: String) { self.id = id }
+        init(id: String, owner: String?) {
+            self.id = id
+            self.owner = owner
+        }
 
         var session: Session? { mcpSession.withLock { $0 } }
 
@@ -37,8 +42,8 @@ public final class HTTPSSEConnections: Sendable {
 
     public var count: Int { connections.withLock { $0.count } }
 
-    func open() -> Connection? {
-        let connection = Connection(id: SessionStore.makeID())
+    func open(owner: String?) -> Connection? {
+        let connection = Connection(id: SessionStore.makeID(), owner: owner)
         let added = connections.withLock { connections -> Bool in
             guard connections.count < maximumConnections else { return false }
             connections[connection.id] = connection

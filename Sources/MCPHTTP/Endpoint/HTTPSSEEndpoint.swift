@@ -27,14 +27,16 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
     var server: MCPServer { streamable.server }
 
     public func register(on router: Router<Context>) {
-        router.get(RouterPath(streamPath)) { request, context in self.open(request, context: context) }
+        router.get(RouterPath(streamPath)) { request, context in await self.open(request, context: context) }
         router.post(RouterPath(messagesPath)) { request, context in await self.receive(request, context: context) }
     }
 
     // MARK: GET /sse
 
-    func open(_ request: Request, context: Context) -> Response {
+    func open(_ request: Request, context: Context) async -> Response {
         if let refusal = streamable.refuseForeignCaller(request, origin: request.headers[.origin]) { return refusal }
+        let (principal, refusal) = await streamable.admit(request, context: context)
+        if let refusal { return refusal }
         if let accept = request.headers[.accept], !AcceptedMediaTypes(header: accept).eventStream {
             return HTTPReply.error(MCPError(code: .invalidRequest, message: "Not Acceptable: GET \(streamPath) needs Accept: text/event-stream"), status: .notAcceptable)
         }
@@ -52,7 +54,7 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
             body: ResponseBody { writer in
                 // Registered only once the body runs: a client gone before the head is written
                 // leaves nothing behind.
-                guard let connection = connections.open() else {
+                guard let connection = connections.open(owner: principal?.id) else {
                     try await writer.finish(nil)
                     return
                 }
@@ -71,10 +73,12 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
 
     func receive(_ request: Request, context: Context) async -> Response {
         if let refusal = streamable.refuseForeignCaller(request, origin: request.headers[.origin]) { return refusal }
+        let (principal, refusal) = await streamable.admit(request, context: context)
+        if let refusal { return refusal }
         guard let id = request.uri.queryParameters["session_id"].map(String.init), !id.isEmpty else {
             return HTTPReply.error(MCPError(code: .invalidRequest, message: "Bad Request: missing session_id query parameter"), status: .badRequest)
         }
-        guard let connection = connections.connection(id: id) else {
+        guard let connection = connections.connection(id: id), connection.owner == principal?.id else {
             return HTTPReply.error(MCPError(code: .sessionNotFound, message: "Session not found: open \(streamPath) first"), status: .notFound)
         }
         let json: JSONValue
@@ -92,7 +96,7 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
         switch message {
         case .request(let call) where call.method == "initialize":
             do {
-                let (session, result) = try server.initialize(call, versions: ProtocolVersion.httpSSE)
+                let (session, result) = try server.initialize(call, versions: ProtocolVersion.httpSSE, principal: principal)
                 guard connection.bind(session), session.attachPushStream(connection.outbound) else {
                     server.sessions.remove(id: session.id)
                     await connection.outbound.send(JSONRPCEncoding.error(MCPError(code: .invalidRequest, message: "This connection is already initialized"), id: call.id))
@@ -108,7 +112,12 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
                 await connection.outbound.send(JSONRPCEncoding.error(MCPError(code: .invalidRequest, message: "Send initialize first"), id: call.id))
                 return HTTPReply.accepted()
             }
-            dispatch(call, session: session, connection: connection, logger: context.logger)
+            if let forbidden = streamable.forbiddenError(call, principal: principal) {
+                // The reply travels on the stream, so the refusal does too.
+                await connection.outbound.send(JSONRPCEncoding.error(forbidden, id: call.id))
+                return HTTPReply.accepted()
+            }
+            dispatch(call, session: session, principal: principal, connection: connection, logger: context.logger)
             return HTTPReply.accepted()
         case .notification(let notification):
             if let session = connection.session { streamable.handleNotification(notification, session: session) }
@@ -121,10 +130,10 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
 
     /// Runs a request in its own task: its progress, logs and server→client requests go out
     /// on the connection's stream, then its response.
-    func dispatch(_ call: JSONRPCRequest, session: Session, connection: HTTPSSEConnections.Connection, logger: Logger) {
+    func dispatch(_ call: JSONRPCRequest, session: Session, principal: Principal?, connection: HTTPSSEConnections.Connection, logger: Logger) {
         let stream = connection.outbound
         let server = self.server
-        let context = HandlerContext.legacy(call, session: session, logger: logger).withStream(stream)
+        let context = HandlerContext.legacy(call, session: session, principal: principal, logger: logger).withStream(stream)
         let handler = CancellableTask()
         guard session.beginRequest(call.id, cancel: handler.cancel) else {
             let error = MCPError(code: .invalidRequest, message: "Request id \(call.id) is already in flight in this session")

@@ -11,6 +11,8 @@ extension StreamableHTTPEndpoint {
     /// the answer is 405.
     func get(_ request: Request, context: Context) async -> Response {
         if let refusal = refuseForeignCaller(request, origin: request.headers[.origin]) { return refusal }
+        let (principal, refusal) = await admit(request, context: context)
+        if let refusal { return refusal }
         guard let sessionID = request.headers[.mcpSessionID] else {
             if let version = request.headers[.mcpProtocolVersion], !Self.isModernVersionHeader(version) {
                 return HTTPReply.error(MCPError(code: .invalidRequest, message: "Bad Request: missing Mcp-Session-Id header"), status: .badRequest)
@@ -22,7 +24,7 @@ extension StreamableHTTPEndpoint {
         guard AcceptedMediaTypes(header: request.headers[.accept]).eventStream else {
             return HTTPReply.error(MCPError(code: .invalidRequest, message: "Not Acceptable: GET needs Accept: text/event-stream"), status: .notAcceptable)
         }
-        guard let session = server.sessions.session(id: sessionID) else {
+        guard let session = server.sessions.session(id: sessionID, for: principal) else {
             return HTTPReply.error(MCPError(code: .sessionNotFound, message: "Session not found"), status: .notFound)
         }
         if let lastEventID = request.headers[.lastEventID] {

@@ -4,7 +4,7 @@ import MCPCore
 
 extension StreamableHTTPEndpoint {
     /// A POST under the session-based rules (2025-03-26 … 2025-11-25).
-    func postLegacy(_ message: JSONRPCMessage, headers: MCPHeaders, context: Context, accepted: AcceptedMediaTypes) async -> Response {
+    func postLegacy(_ message: JSONRPCMessage, headers: MCPHeaders, principal: Principal?, context: Context, accepted: AcceptedMediaTypes) async -> Response {
         if let versionHeader = headers.protocolVersion {
             let value = versionHeader.trimmingSpaces
             guard let version = ProtocolVersion(rawValue: value), !version.isModern else {
@@ -15,7 +15,7 @@ extension StreamableHTTPEndpoint {
             }
         }
         if case .request(let initialize) = message, initialize.method == "initialize" {
-            return self.initialize(initialize, accepted: accepted)
+            return self.initialize(initialize, principal: principal, accepted: accepted)
         }
         guard let sessionID = headers.sessionID else {
             let method = message.method
@@ -23,7 +23,8 @@ extension StreamableHTTPEndpoint {
             logRefusal(error, method: method, id: message.requestID, status: .badRequest)
             return HTTPReply.error(error, id: message.requestID, status: .badRequest)
         }
-        guard let session = server.sessions.session(id: sessionID) else {
+        // Another principal's session id is as unknown as a made-up one.
+        guard let session = server.sessions.session(id: sessionID, for: principal) else {
             return HTTPReply.error(MCPError(code: .sessionNotFound, message: "Session not found"), id: message.requestID, status: .notFound)
         }
         switch message {
@@ -34,14 +35,15 @@ extension StreamableHTTPEndpoint {
             session.resolve(response.id, with: response.outcome.mapError { $0 as any Error })
             return HTTPReply.accepted()
         case .request(let call):
-            let handlerContext = HandlerContext.legacy(call, session: session, logger: context.logger)
+            if let refusal = refuseForbidden(call, principal: principal) { return refusal }
+            let handlerContext = HandlerContext.legacy(call, session: session, principal: principal, logger: context.logger)
             return await run(call, context: handlerContext, session: session, accepted: accepted, channel: context.channel)
         }
     }
 
-    func initialize(_ request: JSONRPCRequest, accepted: AcceptedMediaTypes) -> Response {
+    func initialize(_ request: JSONRPCRequest, principal: Principal?, accepted: AcceptedMediaTypes) -> Response {
         do {
-            let (session, result) = try server.initialize(request)
+            let (session, result) = try server.initialize(request, principal: principal)
             logger.debug("session opened", metadata: ["mcp.session": "\(session.id.prefix(8))", "mcp.version": "\(session.protocolVersion.rawValue)"])
             return HTTPReply.message(
                 JSONRPCEncoding.result(id: request.id, result: result), accepted: accepted, headers: [.mcpSessionID: session.id])
@@ -64,13 +66,13 @@ extension StreamableHTTPEndpoint {
     }
 
     /// A JSON-RPC batch, allowed only in sessions negotiated at 2025-03-26 (removed in 2025-06-18).
-    func postBatch(_ elements: [JSONValue], headers: MCPHeaders, context: Context, accepted: AcceptedMediaTypes) async -> Response {
+    func postBatch(_ elements: [JSONValue], headers: MCPHeaders, principal: Principal?, context: Context, accepted: AcceptedMediaTypes) async -> Response {
         guard let sessionID = headers.sessionID else {
             return HTTPReply.error(
                 MCPError(code: .invalidRequest, message: "Bad Request: JSON-RPC batches are only accepted in a 2025-03-26 session (initialize must not be batched)"),
                 status: .badRequest)
         }
-        guard let session = server.sessions.session(id: sessionID) else {
+        guard let session = server.sessions.session(id: sessionID, for: principal) else {
             return HTTPReply.error(MCPError(code: .sessionNotFound, message: "Session not found"), status: .notFound)
         }
         guard session.protocolVersion.allowsBatches else {
@@ -96,7 +98,12 @@ extension StreamableHTTPEndpoint {
             case .request(let call) where call.method == "initialize":
                 replies.append(JSONRPCEncoding.error(MCPError(code: .invalidRequest, message: "initialize must not be part of a batch"), id: call.id))
             case .request(let call):
-                let outcome = await server.handle(call, context: .legacy(call, session: session, logger: context.logger))
+                if let forbidden = forbiddenError(call, principal: principal) {
+                    // One forbidden element cannot make the batch's status 403; it gets its own error.
+                    replies.append(JSONRPCEncoding.error(forbidden, id: call.id))
+                    continue
+                }
+                let outcome = await server.handle(call, context: .legacy(call, session: session, principal: principal, logger: context.logger))
                 replies.append(Self.encode(outcome, id: call.id))
             }
         }

@@ -8,13 +8,16 @@ extension StreamableHTTPEndpoint {
     /// stays open. The acknowledgement comes first, then only the kinds the client opted
     /// into, each tagged with the subscription id; the client ends it by closing the stream,
     /// the server on shutdown with a final response.
-    func listen(_ call: JSONRPCRequest, clientCapabilities: JSONObject, accepted: AcceptedMediaTypes, channel: any Channel) throws(MCPError) -> Response {
+    func listen(
+        _ call: JSONRPCRequest, clientCapabilities: JSONObject, principal: Principal?, accepted: AcceptedMediaTypes, channel: any Channel
+    ) throws(MCPError) -> Response {
         guard accepted.eventStream else {
             throw MCPError(code: .invalidRequest, message: "Not Acceptable: subscriptions/listen answers with a stream; Accept must list text/event-stream", id: call.id, httpStatus: 406)
         }
         let (filter, acknowledged): (ListenerHub.Filter, JSONObject)
         do {
-            (filter, acknowledged) = try server.listenFilter(call, clientCapabilities: clientCapabilities, maximumSubscriptions: options.maximumSubscriptions)
+            (filter, acknowledged) = try server.listenFilter(
+                call, clientCapabilities: clientCapabilities, maximumSubscriptions: options.maximumSubscriptions, principal: principal)
         } catch {
             // A malformed filter is a bad request, never a stream.
             throw MCPError(code: error.code, message: error.message, data: error.data, id: call.id, httpStatus: 400)

@@ -9,7 +9,9 @@ extension StreamableHTTPEndpoint {
     /// version header vs body (-32020), served version (-32022), `Mcp-Method`/`Mcp-Name`
     /// and `Mcp-Param-*` headers (-32020); unknown methods then get 404 + -32601.
     /// An incoming `Mcp-Session-Id` is ignored.
-    func postModern(_ message: JSONRPCMessage, request: Request, headers: MCPHeaders, context: Context, accepted: AcceptedMediaTypes) async -> Response {
+    func postModern(
+        _ message: JSONRPCMessage, request: Request, headers: MCPHeaders, principal: Principal?, context: Context, accepted: AcceptedMediaTypes
+    ) async -> Response {
         let call: JSONRPCRequest
         switch message {
         case .notification:
@@ -32,12 +34,13 @@ extension StreamableHTTPEndpoint {
             let version = try meta.servedVersion(id: call.id)
             try validateStandardHeaders(of: call, headers: headers)
             if call.method == "subscriptions/listen" {
-                return try listen(call, clientCapabilities: meta.clientCapabilities, accepted: accepted, channel: context.channel)
+                return try listen(call, clientCapabilities: meta.clientCapabilities, principal: principal, accepted: accepted, channel: context.channel)
             }
             if call.method == "tools/call", case .string(let name)? = call.params["name"], let tool = server.registry.tool(named: name) {
                 try ParameterHeaders.validate(tool: tool, arguments: call.params["arguments"]?.objectValue ?? [:], headers: request.headers, id: call.id)
             }
-            let handlerContext = HandlerContext.modern(call, meta: meta, version: version, logger: context.logger)
+            if let refusal = refuseForbidden(call, principal: principal) { return refusal }
+            let handlerContext = HandlerContext.modern(call, meta: meta, version: version, principal: principal, logger: context.logger)
             return await run(call, context: handlerContext, session: nil, accepted: accepted, channel: context.channel)
         } catch {
             let status = HTTPReply.status(for: error, modern: true)

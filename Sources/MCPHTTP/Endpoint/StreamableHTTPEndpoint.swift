@@ -19,6 +19,8 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     let closeMonitor: ConnectionCloseMonitor
     let keepAlive: KeepAliveTicker
     let deadlines: CallDeadlines
+    /// Who may call; `nil` serves everyone (authentication off).
+    let gate: (any RequestGate)?
     let logger: Logger
 
     /// - Parameter closeMonitor: the monitor whose channel handler is installed on every
@@ -26,11 +28,13 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     ///   client's closed stream becomes cancellation.
     /// - Parameter keepAlive: the ticker (run as a service) that wakes quiet SSE streams for a keep-alive comment.
     /// - Parameter deadlines: the sweeper (run as a service) that cancels calls past their time limit.
+    /// - Parameter gate: authentication; sessions, tasks and `requestState` are bound to the principal it admits.
     public init(
         server: MCPServer, options: EndpointOptions = EndpointOptions(), closeMonitor: ConnectionCloseMonitor,
         keepAlive: KeepAliveTicker = KeepAliveTicker(interval: nil), deadlines: CallDeadlines = CallDeadlines(limit: nil),
-        logger: Logger = Logger(label: "portico.http")
+        gate: (any RequestGate)? = nil, logger: Logger = Logger(label: "portico.http")
     ) {
+        self.gate = gate
         self.deadlines = deadlines
         self.server = server
         self.options = options
@@ -46,7 +50,7 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
             let routerPath = RouterPath(options.path)
             router.post(routerPath) { request, context in await self.post(request, context: context) }
             router.get(routerPath) { request, context in await self.get(request, context: context) }
-            router.delete(routerPath) { request, _ in self.delete(request) }
+            router.delete(routerPath) { request, context in await self.delete(request, context: context) }
             for method in [HTTPRequest.Method.put, .patch] {
                 router.on(routerPath, method: method) { _, _ in
                     Response(status: .methodNotAllowed, headers: [.allow: "GET, POST, DELETE"])
@@ -85,6 +89,9 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     func post(_ request: Request, context: Context) async -> Response {
         let headers = MCPHeaders(request.headers)
         if let refusal = refuseForeignCaller(request, origin: headers.origin) { return refusal }
+        // Before the body is read: an unauthenticated caller costs no more than its headers.
+        let (principal, refusal) = await admit(request, context: context)
+        if let refusal { return refusal }
         let accepted = AcceptedMediaTypes(header: headers.accept)
         guard accepted.acceptsAny else {
             return HTTPReply.error(
@@ -97,7 +104,7 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
         case .refused(let refusal): return refusal
         }
         if case .array(let elements) = json {
-            return await postBatch(elements, headers: headers, context: context, accepted: accepted)
+            return await postBatch(elements, headers: headers, principal: principal, context: context, accepted: accepted)
         }
         let message: JSONRPCMessage
         do {
@@ -107,9 +114,9 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
             return HTTPReply.error(error, status: .badRequest)
         }
         if isModern(message, headers: headers) {
-            return await postModern(message, request: request, headers: headers, context: context, accepted: accepted)
+            return await postModern(message, request: request, headers: headers, principal: principal, context: context, accepted: accepted)
         }
-        return await postLegacy(message, headers: headers, context: context, accepted: accepted)
+        return await postLegacy(message, headers: headers, principal: principal, context: context, accepted: accepted)
     }
 
     /// The outcome of reading a POSTed JSON body.
@@ -172,8 +179,10 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
 
     // MARK: DELETE
 
-    func delete(_ request: Request) -> Response {
+    func delete(_ request: Request, context: Context) async -> Response {
         if let refusal = refuseForeignCaller(request, origin: request.headers[.origin]) { return refusal }
+        let (principal, refusal) = await admit(request, context: context)
+        if let refusal { return refusal }
         guard let sessionID = request.headers[.mcpSessionID] else {
             if request.headers[.mcpProtocolVersion].map(Self.isModernVersionHeader) ?? false {
                 return HTTPReply.error(
@@ -182,7 +191,7 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
             }
             return HTTPReply.error(MCPError(code: .invalidRequest, message: "Bad Request: DELETE needs an Mcp-Session-Id header"), status: .badRequest)
         }
-        guard server.sessions.remove(id: sessionID) else {
+        guard server.sessions.remove(id: sessionID, for: principal) else {
             return HTTPReply.error(MCPError(code: .sessionNotFound, message: "Session not found"), status: .notFound)
         }
         return Response(status: .ok, headers: [.contentLength: "0"])

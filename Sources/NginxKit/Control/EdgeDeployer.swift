@@ -130,7 +130,10 @@ public struct EdgeDeployer: Sendable {
                 ("MCP-Protocol-Version", "2026-07-28"), ("Mcp-Method", "server/discover"),
             ],
             body: body, timeoutSeconds: 10)
-        guard response.status == 200, response.body.contains("\"result\"") else {
+        // With auth on, the app's own 401 (its JSON-RPC body says so) proves it answered.
+        let answered = response.status == 200 && response.body.contains("\"result\"")
+            || response.status == 401 && response.body.contains("Unauthorized")
+        guard answered else {
             let detail = response.status == 502 || response.status == 504
                 ? "nginx could not reach the app (\(response.status)); is `portico serve` running at the upstream address?"
                 : "the app answered \(response.status): \(response.body.prefix(300))"
@@ -145,7 +148,7 @@ public struct EdgeDeployer: Sendable {
 
     /// Creates a prefix's directories and hands the ones workers write to the worker account.
     public static func preparePrefix(_ prefix: String) throws(EdgeError) {
-        let writable = [prefix + "/tmp", prefix + "/cache"]
+        let writable = [prefix + "/tmp", prefix + "/cache", prefix + "/auth-cache"]
         do {
             for directory in [prefix + "/logs"] + writable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -14,6 +14,15 @@ public enum EdgeLayout: Sendable, Equatable {
         }
     }
 
+    /// The edge's cache of `auth_request` verdicts: apart from the micro-cache, whose cache
+    /// manager would otherwise walk it, and readable only by the workers (keys hold tokens).
+    var authCacheDirectory: String {
+        switch self {
+        case .systemInclude: "/var/lib/nginx/portico-auth-cache"
+        case .prefix(let prefix): prefix + "/auth-cache"
+        }
+    }
+
     var cacheDirectory: String {
         switch self {
         case .systemInclude: "/var/lib/nginx/portico-cache"

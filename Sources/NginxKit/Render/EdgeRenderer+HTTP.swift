@@ -44,6 +44,7 @@ extension EdgeRenderer {
                 "proxy_cache_path", layout.cacheDirectory, "levels=1:2", "keys_zone=\(Self.cacheZone):10m",
                 "max_size=100m", "inactive=10m", "use_temp_path=off"))
         }
+        http += authCacheZone(warnings: &warnings)
         http.append(statusServer(revision: revision, warnings: &warnings))
         http += try publicServers(warnings: &warnings)
         return http
@@ -91,6 +92,8 @@ extension EdgeRenderer {
             NginxDirective("proxy_http_version", "1.1"),
             NginxDirective("proxy_set_header", "Connection", ""),
             NginxDirective("proxy_set_header", "Host", "$http_host"),
+            NginxDirective("proxy_set_header", "X-Portico-Principal", ""),
+            NginxDirective("proxy_set_header", "X-Portico-Scopes", ""),
             NginxDirective("proxy_buffering", "off"),
             NginxDirective("proxy_read_timeout", "10s"),
         ]))

@@ -74,6 +74,7 @@ extension EdgeRenderer {
                 locations.append(NginxDirective("location", ["=", legacy], block: mcp))
             }
         }
+        if let auth = authLocation(secure: secure) { locations.append(auth) }
         locations.append(acmeLocation)
         for route in edge.microCache.routes {
             locations.append(NginxDirective("location", ["=", route], block: microCached))
@@ -120,7 +121,7 @@ extension EdgeRenderer {
     /// What every proxied location sets: HTTP/1.1 with keep-alive to the app, the client's Host,
     /// the forwarding headers, a request id, and the mTLS identity (always set, so a client
     /// cannot forge it: an empty value removes the header).
-    func proxyBasics(secure: Bool) -> [NginxDirective] {
+    func proxyBasics(secure: Bool, edgeVerdict: Bool = false) -> [NginxDirective] {
         var block = [
             NginxDirective("proxy_pass", "http://\(Self.upstreamName)"),
             NginxDirective("proxy_http_version", "1.1"),
@@ -132,6 +133,9 @@ extension EdgeRenderer {
             NginxDirective("proxy_set_header", "X-Request-ID", "$request_id"),
             NginxDirective("proxy_set_header", "X-Portico-Client-Verify", secure && edge.mtls.clientCertificate != nil ? "$ssl_client_verify" : ""),
             NginxDirective("proxy_set_header", "X-Portico-Client-Subject", secure && edge.mtls.clientCertificate != nil ? "$ssl_client_s_dn" : ""),
+            // The edge's verdict reaches the app only where auth_request gave one; elsewhere the header is cleared.
+            NginxDirective("proxy_set_header", "X-Portico-Principal", edgeVerdict ? "$portico_principal" : ""),
+            NginxDirective("proxy_set_header", "X-Portico-Scopes", edgeVerdict ? "$portico_scopes" : ""),
         ]
         if secure, edge.earlyData {
             block.append(NginxDirective("proxy_set_header", "Early-Data", "$ssl_early_data"))
@@ -146,7 +150,7 @@ extension EdgeRenderer {
         // after the handshake (RFC 8470). Only `return` inside `if`, which nginx handles safely.
         let early = secure && edge.earlyData
             ? [NginxDirective("if", ["$portico_too_early"], block: [NginxDirective("return", "425")])] : []
-        return early + proxyBasics(secure: secure) + [
+        return early + authRequest + proxyBasics(secure: secure, edgeVerdict: !authRequest.isEmpty) + [
             NginxDirective("proxy_buffering", "off"),
             NginxDirective("proxy_cache", "off"),
             NginxDirective("gzip", "off"),

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+public import MCPAuth
 public import MCPBridge
 public import MCPCore
 public import MCPHTTP
@@ -32,12 +33,15 @@ public struct PorticoServer: Sendable {
     let httpSSEConnections: HTTPSSEConnections
     /// The `sources:` of the config: stdio servers, commands and folders.
     public let bridge: BridgeHost
+    /// Authentication (`auth:`); `nil` when it is off.
+    public let gate: AuthGate?
     let logger: Logger
 
     /// - Parameter baseDirectory: where relative paths in `sources:` start (the config file's folder).
     public init(configuration: PorticoConfiguration, packs: [PorticoConfiguration.ToolPack]? = nil, baseDirectory: String = ".", logger: Logger) throws {
         // Everything that can throw runs before any stored property is set.
         let stateKeys = try configuration.requestState.keyBytes { name in getenv(name).map { String(cString: $0) } }
+        gate = try AuthGate.make(configuration: configuration, logger: logger)
         self.configuration = configuration
         self.logger = logger
         let streams = configuration.streams
@@ -65,7 +69,7 @@ public struct PorticoServer: Sendable {
                 limits: .init(
                     maximumTasks: configuration.tasks.maxTasks, ttl: .seconds(configuration.tasks.ttlSeconds),
                     pollInterval: .milliseconds(configuration.tasks.pollIntervalMilliseconds))),
-            options: .init(pageSize: configuration.limits.pageSize),
+            options: .init(pageSize: configuration.limits.pageSize, access: AccessPolicy(auth: configuration.auth)),
             logger: logger)
         for pack in packs ?? configuration.tools.packs {
             switch pack {
@@ -86,7 +90,7 @@ public struct PorticoServer: Sendable {
             maxBodyBytes: configuration.limits.maxBodyBytes,
             originPolicy: OriginPolicy(
                 allowedHosts: listen.allowedHosts + (listen.publicAuthority.map { [$0] } ?? []),
-                allowedOrigins: listen.allowedOrigins,
+                allowedOrigins: listen.allowedOrigins + listen.corsOrigins,
                 loopbackOnly: OriginPolicy.isLoopbackAddress(listen.host)),
             retryMilliseconds: configuration.streams.retryMilliseconds,
             maximumSubscriptions: configuration.streams.maxSubscriptions,
@@ -94,14 +98,28 @@ public struct PorticoServer: Sendable {
     }
 
 
-    /// The Hummingbird router with the MCP endpoint and a health route.
+    /// The Hummingbird router with the MCP endpoint, authentication's routes and a health route.
     public func makeRouter() -> Router<MCPRequestContext> {
         let router = Router(context: MCPRequestContext.self)
+        let cors = CORSPolicy(origins: configuration.server.corsOrigins)
+        if cors.isEnabled {
+            // Added first: router middleware wraps only the routes registered after it.
+            router.add(middleware: CORSMiddleware(policy: cors))
+        }
         let endpoint = StreamableHTTPEndpoint<MCPRequestContext>(
-            server: server, options: endpointOptions, closeMonitor: closeMonitor, keepAlive: keepAlive, deadlines: deadlines, logger: logger)
+            server: server, options: endpointOptions, closeMonitor: closeMonitor, keepAlive: keepAlive, deadlines: deadlines,
+            gate: gate, logger: logger)
         endpoint.register(on: router)
+        var paths = [configuration.server.path]
         if configuration.streams.legacySSE {
-            HTTPSSEEndpoint(streamable: endpoint, connections: httpSSEConnections).register(on: router)
+            let legacy = HTTPSSEEndpoint(streamable: endpoint, connections: httpSSEConnections)
+            legacy.register(on: router)
+            paths += [legacy.streamPath, legacy.messagesPath]
+        }
+        if let gate { AuthRoutes<MCPRequestContext>(gate: gate).register(on: router) }
+        if cors.isEnabled {
+            // Preflights are answered by the middleware; the route only gives it a place to run.
+            for path in paths { router.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) } }
         }
         router.get("/healthz") { _, _ in "ok\n" }
         return router

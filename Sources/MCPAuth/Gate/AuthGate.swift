@@ -1,0 +1,124 @@
+public import HTTPTypes
+public import Logging
+public import MCPCore
+public import MCPHTTP
+public import NIOCore
+
+/// Portico's ``RequestGate``: who is calling, from a bearer token, an API key, a client
+/// certificate the edge verified, or the edge's own verdict; and the exact refusal otherwise.
+///
+/// Refusals follow RFC 6750 §3.1 as MCP uses it (2025-11-25 `basic/authorization` §Error
+/// Handling): no credential → 401 with a challenge naming the metadata and scopes; a bad
+/// token → 401 `invalid_token`; a malformed request (two headers, a token in the query) →
+/// 400 `invalid_request`; missing scopes → 403 `insufficient_scope`; an issuer that cannot be
+/// reached → 503, since the token may well be good.
+public struct AuthGate: RequestGate {
+    /// Request headers the edge sets; from anyone but a trusted proxy they are ignored.
+    public enum EdgeHeader {
+        public static let principal = HTTPField.Name("X-Portico-Principal")!
+        public static let scopes = HTTPField.Name("X-Portico-Scopes")!
+        public static let clientVerify = HTTPField.Name("X-Portico-Client-Verify")!
+        public static let clientSubject = HTTPField.Name("X-Portico-Client-Subject")!
+    }
+
+    let verifier: BearerTokenVerifier
+    let metadata: ProtectedResourceMetadata?
+    let requiredScopes: [String]
+    /// The `scope` of a 401: what to ask the authorization server for.
+    let challengeScopes: [String]
+    let trustedProxies: TrustedProxies
+    /// Certificate subject → scopes.
+    let certificatePrincipals: [String: Set<String>]
+    /// Whether the edge's `X-Portico-Principal` is taken instead of verifying again.
+    let trustsEdge: Bool
+    let logger: Logger
+
+    public init(
+        verifier: BearerTokenVerifier, metadata: ProtectedResourceMetadata?, requiredScopes: [String], challengeScopes: [String],
+        trustedProxies: TrustedProxies, certificatePrincipals: [String: Set<String>], trustsEdge: Bool, logger: Logger
+    ) {
+        self.verifier = verifier
+        self.metadata = metadata
+        self.requiredScopes = requiredScopes
+        self.challengeScopes = challengeScopes
+        self.trustedProxies = trustedProxies
+        self.certificatePrincipals = certificatePrincipals
+        self.trustsEdge = trustsEdge
+        self.logger = logger
+    }
+
+    public func admit(_ head: HTTPRequest, peer: SocketAddress?) async -> GateDecision {
+        let fromProxy = trustedProxies.contains(peer)
+        if trustsEdge, fromProxy, let principal = edgePrincipal(head.headerFields) {
+            return requireBaseScopes(principal)
+        }
+        if AuthorizationHeader.queryCarriesToken(head.path) {
+            return .refuse(refusal(.badRequest, .invalidRequest, "access tokens are accepted only in the Authorization header, never in the URL"))
+        }
+        switch AuthorizationHeader(values: head.headerFields[values: .authorization]) {
+        case .absent, .otherScheme:
+            if fromProxy, let principal = certificatePrincipal(head.headerFields) { return requireBaseScopes(principal) }
+            return .refuse(refusal(.unauthorized, nil, nil))
+        case .malformed(let problem):
+            return .refuse(refusal(.badRequest, .invalidRequest, problem))
+        case .oversized:
+            return .refuse(refusal(.unauthorized, .invalidToken, "the token is larger than \(AuthorizationHeader.maximumTokenBytes) bytes"))
+        case .bearer(let token):
+            do {
+                return requireBaseScopes(try await verifier.verify(token).principal)
+            } catch {
+                logger.info("token refused", metadata: ["auth.reason": "\(error.reason.rawValue)", "auth.detail": "\(error.detail)"])
+                if error.reason == .unavailable {
+                    var refused = refusal(.serviceUnavailable, nil, nil)
+                    refused.headers = [.retryAfter: "5"]
+                    refused.error = MCPError(code: .internalError, message: "Service Unavailable: \(error.detail)")
+                    return .refuse(refused)
+                }
+                return .refuse(refusal(.unauthorized, .invalidToken, error.detail))
+            }
+        }
+    }
+
+    public func insufficientScope(for item: AccessPolicy.Item, required: [String]) -> GateRefusal {
+        let what: String
+        switch item {
+        case .tool(let name): what = "tool '\(name)'"
+        case .prompt(let name): what = "prompt '\(name)'"
+        case .resource(let uri): what = "resource '\(uri)'"
+        }
+        return refusal(.forbidden, .insufficientScope, "\(what) needs scope \(required.joined(separator: " "))", scopes: required)
+    }
+
+    /// 403 unless the principal holds every scope all requests need.
+    func requireBaseScopes(_ principal: Principal) -> GateDecision {
+        guard !requiredScopes.allSatisfy(principal.scopes.contains) else { return .admit(principal) }
+        return .refuse(refusal(.forbidden, .insufficientScope, "this server needs scope \(requiredScopes.joined(separator: " "))", scopes: requiredScopes))
+    }
+
+    /// The edge's verdict (`auth_request` answered for this Authorization header).
+    func edgePrincipal(_ headers: HTTPFields) -> Principal? {
+        guard let id = headers[EdgeHeader.principal], !id.isEmpty else { return nil }
+        let scopes = headers[EdgeHeader.scopes].map { Set($0.split(separator: " ").map(String.init)) } ?? []
+        return Principal(id: id, scopes: scopes)
+    }
+
+    /// A configured certificate subject that nginx verified (`$ssl_client_verify` = SUCCESS).
+    func certificatePrincipal(_ headers: HTTPFields) -> Principal? {
+        guard headers[EdgeHeader.clientVerify] == "SUCCESS", let subject = headers[EdgeHeader.clientSubject],
+              let scopes = certificatePrincipals[subject]
+        else { return nil }
+        return Principal(id: "cert:\(subject)", scopes: scopes)
+    }
+
+    func refusal(
+        _ status: HTTPResponse.Status, _ code: BearerChallenge.ErrorCode?, _ description: String?, scopes: [String]? = nil
+    ) -> GateRefusal {
+        let challenge = BearerChallenge(
+            error: code, description: description, resourceMetadata: metadata?.url, scopes: scopes ?? challengeScopes)
+        let reason = description.map { ": \($0)" } ?? ": send Authorization: Bearer <token>"
+        let message = status == .forbidden ? "Forbidden\(reason)" : status == .badRequest ? "Bad Request\(reason)" : "Unauthorized\(reason)"
+        return GateRefusal(
+            status: status, headers: [.wwwAuthenticate: challenge.headerValue],
+            error: MCPError(code: .invalidRequest, message: message))
+    }
+}

@@ -1,0 +1,46 @@
+import Hummingbird
+import MCPCore
+
+extension StreamableHTTPEndpoint {
+    /// Who sent `request`, or the response refusing it; without a gate everyone is admitted anonymously.
+    func admit(_ request: Request, context: Context) async -> (Principal?, refusal: Response?) {
+        guard let gate else { return (nil, nil) }
+        switch await gate.admit(request.head, peer: context.channel.remoteAddress) {
+        case .admit(let principal): return (principal, nil)
+        case .refuse(let refusal): return (nil, response(for: refusal))
+        }
+    }
+
+    func response(for refusal: GateRefusal, id: JSONRPCID? = nil) -> Response {
+        logRefusal(refusal.error, method: nil, id: id, status: refusal.status)
+        return HTTPReply.error(refusal.error, id: id, status: refusal.status, headers: refusal.headers)
+    }
+
+    /// The 403 for a call of something `principal` lacks scopes for; `nil` when it may go ahead.
+    /// Checked before the handler runs, so nothing of a forbidden call happens.
+    func refuseForbidden(_ call: JSONRPCRequest, principal: Principal?) -> Response? {
+        guard let gate, let principal, let item = Self.accessItem(of: call) else { return nil }
+        let policy = server.options.access
+        guard !policy.missingScopes(for: item, principal: principal).isEmpty else { return nil }
+        return response(for: gate.insufficientScope(for: item, required: policy.requiredScopes(for: item).sorted()), id: call.id)
+    }
+
+    /// The error for a forbidden call whose reply cannot carry a 403 (a batch element, the
+    /// 2024-11-05 stream); `nil` when it may go ahead.
+    func forbiddenError(_ call: JSONRPCRequest, principal: Principal?) -> MCPError? {
+        guard let principal, let item = Self.accessItem(of: call) else { return nil }
+        let missing = server.options.access.missingScopes(for: item, principal: principal)
+        guard !missing.isEmpty else { return nil }
+        return MCPError(code: .invalidRequest, message: "Forbidden: \(call.method) needs scope(s) \(missing.joined(separator: " "))", id: call.id, httpStatus: 403)
+    }
+
+    /// What a request uses, for the methods that use one thing by name.
+    static func accessItem(of call: JSONRPCRequest) -> AccessPolicy.Item? {
+        switch (call.method, call.params[call.method == "resources/read" ? "uri" : "name"]) {
+        case ("tools/call", .string(let name)?): .tool(name)
+        case ("prompts/get", .string(let name)?): .prompt(name)
+        case ("resources/read", .string(let uri)?): .resource(uri)
+        default: nil
+        }
+    }
+}
