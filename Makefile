@@ -6,7 +6,7 @@ BIN := .build/release/portico
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: all build run test test-swift test-interop setup-python setup-nginx bench clean bench-streams bench-bridge
+.PHONY: all build run test test-swift test-interop setup-python setup-nginx bench clean bench-streams bench-bridge bench-auth
 
 all: build
 
@@ -60,3 +60,7 @@ bench-bridge: setup-python build
 
 clean:
 	rm -rf .build $(VENV) .portico
+
+# tools/call/s with auth on (API key, RS256 JWT from a loopback issuer) vs off, in one run.
+bench-auth: setup-python build
+	.venv/bin/python bench/auth.py

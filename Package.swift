@@ -94,6 +94,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -128,6 +129,19 @@ let package = Package(
         ),
         .testTarget(name: "NginxKitTests", dependencies: ["NginxKit", "PorticoConfig"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "MCPBridgeTests", dependencies: ["MCPBridge", "MCPCore", "PorticoConfig"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MCPAuthTests",
+            dependencies: [
+                "MCPAuth", "MCPCore", "MCPHTTP", "PorticoConfig",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PorticoConfigTests", dependencies: ["PorticoConfig"], swiftSettings: swiftSettings),
     ]
 )

@@ -6,6 +6,7 @@
 --   SIDS     comma-separated Mcp-Session-Id values (legacy); requests rotate over them, so the
 --            sessions are spread over every connection of every thread
 --   MCPPATH  endpoint path (default /mcp)
+--   AUTHORIZATION  value of an Authorization header sent with every request (bench/auth.py)
 --   CHECK    1 (default): look at every reply and count those that are not HTTP 200 carrying a
 --            JSON-RPC "result" (wrk itself only counts HTTP statuses > 399); 0 skips the body
 --            parse for the leanest possible client
@@ -56,6 +57,8 @@ function init(args)
     ["Content-Type"] = "application/json",
     ["Accept"] = "application/json, text/event-stream",
   }
+  local authorization = os.getenv("AUTHORIZATION")
+  if authorization and authorization ~= "" then headers["Authorization"] = authorization end
   local before = '{"jsonrpc":"2.0","id":'
   local after
   if mode == "modern" then

@@ -48,8 +48,8 @@ public struct AuthGate: RequestGate {
     }
 
     public func admit(_ head: HTTPRequest, peer: SocketAddress?) async -> GateDecision {
-        let fromProxy = trustedProxies.contains(peer)
-        if trustsEdge, fromProxy, let principal = edgePrincipal(head.headerFields) {
+        // Only the paths that read identity headers look at the peer: formatting its address costs.
+        if trustsEdge, let principal = edgePrincipal(head.headerFields), trustedProxies.contains(peer) {
             return requireBaseScopes(principal)
         }
         if AuthorizationHeader.queryCarriesToken(head.path) {
@@ -57,7 +57,7 @@ public struct AuthGate: RequestGate {
         }
         switch AuthorizationHeader(values: head.headerFields[values: .authorization]) {
         case .absent, .otherScheme:
-            if fromProxy, let principal = certificatePrincipal(head.headerFields) { return requireBaseScopes(principal) }
+            if let principal = certificatePrincipal(head.headerFields), trustedProxies.contains(peer) { return requireBaseScopes(principal) }
             return .refuse(refusal(.unauthorized, nil, nil))
         case .malformed(let problem):
             return .refuse(refusal(.badRequest, .invalidRequest, problem))

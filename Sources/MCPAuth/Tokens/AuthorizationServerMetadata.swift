@@ -6,7 +6,7 @@ import NIOFoundationCompat
 
 /// The parts of an authorization server's metadata (RFC 8414 §2, OpenID Connect
 /// Discovery 1.0 §3) that a resource server needs: where the signing keys are.
-struct AuthorizationServerMetadata: Decodable, Sendable {
+public struct AuthorizationServerMetadata: Decodable, Sendable {
     let issuer: String
     let jwksURI: String?
 
@@ -22,7 +22,8 @@ struct AuthorizationServerMetadata: Decodable, Sendable {
     /// 2. `{issuer}/.well-known/openid-configuration` (OIDC Discovery §4),
     /// 3. `{origin}/.well-known/openid-configuration{path}` (RFC 8414 §5 for OIDC).
     /// A terminating `/` of the issuer is dropped first (RFC 8414 §3.1).
-    static func candidateURLs(for issuer: String) -> [String] {
+    /// Where an issuer's metadata may be, in the order they are tried.
+    public static func candidateURLs(for issuer: String) -> [String] {
         var trimmed = Substring(issuer)
         while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let schemeEnd = trimmed.range(of: "://") else { return [] }

@@ -85,6 +85,8 @@ final class IssuerKeys: Sendable {
             key = found
         }
         guard let verifier = key.verifiers[algorithm] else {
+            // A token without `kid` only ever gets the lone key by default; it names none.
+            guard kid != nil else { throw Self.unknownKey }
             throw TokenRejection(.algorithmNotAllowed, "the token algorithm does not fit the key it names")
         }
         return verifier

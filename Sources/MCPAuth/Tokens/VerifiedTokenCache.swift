@@ -1,4 +1,4 @@
-import Crypto
+public import Crypto
 import DequeModule
 import Synchronization
 
@@ -9,8 +9,8 @@ import Synchronization
 /// hand out live credentials. An entry lives until the token's `exp` or for the TTL,
 /// whichever comes first: a token revoked at the authorization server (RFC 7009) can stay
 /// accepted that long, which is the usual trade-off (RFC 7662 §4 on caching).
-final class VerifiedTokenCache: Sendable {
-    let capacity: Int
+public final class VerifiedTokenCache: Sendable {
+    public let capacity: Int
     private let state: Mutex<State>
 
     private struct Entry {
@@ -29,20 +29,20 @@ final class VerifiedTokenCache: Sendable {
         var earliestExpiry: Double = .infinity
     }
 
-    init(capacity: Int = 10_000) {
+    public init(capacity: Int = 10_000) {
         self.capacity = max(1, capacity)
         self.state = Mutex(State())
     }
 
-    var count: Int {
+    public var count: Int {
         state.withLock { $0.entries.count }
     }
 
-    static func key(for token: String) -> SHA256Digest {
+    public static func key(for token: String) -> SHA256Digest {
         SHA256.hash(data: Array(token.utf8))
     }
 
-    func lookup(_ key: SHA256Digest, now: Double) -> VerifiedToken? {
+    public func lookup(_ key: SHA256Digest, now: Double) -> VerifiedToken? {
         state.withLock { state in
             guard let entry = state.entries[key] else { return nil }
             guard now < entry.expiresAt else {
@@ -53,7 +53,7 @@ final class VerifiedTokenCache: Sendable {
         }
     }
 
-    func insert(_ token: VerifiedToken, for key: SHA256Digest, until expiresAt: Double, now: Double) {
+    public func insert(_ token: VerifiedToken, for key: SHA256Digest, until expiresAt: Double, now: Double) {
         guard expiresAt > now else { return }
         state.withLock { state in
             if state.entries[key] == nil, state.entries.count >= capacity {

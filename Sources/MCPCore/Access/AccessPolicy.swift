@@ -41,18 +41,25 @@ public struct AccessPolicy: Sendable {
 
     /// Every scope `item` needs: the base scopes plus the item's own.
     public func requiredScopes(for item: Item) -> Set<String> {
-        switch item {
-        case .tool(let name): baseScopes.union(toolScopes[name] ?? [])
-        case .prompt(let name): baseScopes.union(promptScopes[name] ?? [])
-        case .resource(let uri): baseScopes.union(resourceScopes.first { uri.hasPrefix($0.prefix) }?.scopes ?? [])
-        }
+        baseScopes.union(ownScopes(for: item) ?? [])
     }
 
     /// The scopes `principal` lacks for `item`, sorted; empty when it may go ahead. Without a
     /// principal (authentication off) nothing is missing.
     public func missingScopes(for item: Item, principal: Principal?) -> [String] {
         guard let principal else { return [] }
-        return requiredScopes(for: item).subtracting(principal.scopes).sorted()
+        let own = ownScopes(for: item)
+        // The common case, no rule of its own and the base scopes held, allocates nothing.
+        if own == nil, baseScopes.isSubset(of: principal.scopes) { return [] }
+        return baseScopes.union(own ?? []).subtracting(principal.scopes).sorted()
+    }
+
+    private func ownScopes(for item: Item) -> Set<String>? {
+        switch item {
+        case .tool(let name): toolScopes[name]
+        case .prompt(let name): promptScopes[name]
+        case .resource(let uri): resourceScopes.first { uri.hasPrefix($0.prefix) }?.scopes
+        }
     }
 
     /// Whether list results for `principal` leave `item` out.
