@@ -91,7 +91,7 @@ extension PorticoConfiguration.Auth {
     /// classic key-confusion attack (RFC 8725 §2.1, §3.1).
     public enum Algorithm: String, Codable, Sendable, Equatable, CaseIterable {
         case rs256 = "RS256", rs384 = "RS384", rs512 = "RS512"
-        case ps256 = "PS256", ps384 = "PS384", ps512 = "PS512"
+        case ps256 = "PS256"
         case es256 = "ES256", es384 = "ES384"
         case edDSA = "EdDSA"
     }

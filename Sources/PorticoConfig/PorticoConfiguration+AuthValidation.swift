@@ -96,9 +96,14 @@ extension PorticoConfiguration.Auth {
         return nil
     }
 
+    /// `localhost`, `::1` or an IPv4 literal in 127.0.0.0/8; a DNS name like `127.example.com` is not.
     static func isLoopbackName(_ host: String) -> Bool {
         let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+        if bare == "localhost" { return true }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, bare, &v6) == 1 { return bare == "::1" || withUnsafeBytes(of: &v6) { $0.dropLast().allSatisfy { $0 == 0 } && $0.last == 1 } }
+        var v4 = in_addr()
+        return inet_pton(AF_INET, bare, &v4) == 1 && withUnsafeBytes(of: &v4) { $0.first == 127 }
     }
 
     /// RFC 6749 §3.3 scope-token: printable ASCII without space, `"` or `\`.

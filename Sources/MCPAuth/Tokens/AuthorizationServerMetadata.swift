@@ -51,7 +51,8 @@ public struct AuthorizationServerMetadata: Decodable, Sendable {
             do {
                 reply = try await HTTPFetch.get(url, with: client, logger: logger, what: "authorization server metadata")
             } catch {
-                continue
+                // Every candidate is on the issuer's origin: if one cannot be reached, none can.
+                throw error
             }
             guard reply.status == 200 else {
                 logger.debug("No authorization server metadata here", metadata: ["url": "\(url)", "status": "\(reply.status)"])

@@ -29,6 +29,8 @@ final class IssuerKeys: Sendable {
         var keys: [SigningKey] = []
         var fetchedAt: Double?
         var attemptedAt: Double?
+        /// When a current key set was last fetched again because it lacked a token's `kid`.
+        var unknownKidRefreshAt: Double?
         /// Why the last attempt failed; cleared by a successful one.
         var failure: TokenRejection?
         var refresh: Task<Void, Never>?
@@ -63,13 +65,19 @@ final class IssuerKeys: Sendable {
             let fresh = state.fetchedAt.map { now - $0 < maximumAge } ?? false
             if fresh, let key = Self.find(kid, in: state.keys) { return .use(key) }
             if let refresh = state.refresh { return .wait(refresh) }
-            if let attemptedAt = state.attemptedAt, now - attemptedAt < minimumRefreshInterval {
+            // Two things are rate-limited: fetching a current set again for an unknown `kid`
+            // (made-up kids must not become a fetch per request), and retrying after a failure.
+            // The first fetch and the hourly one are not, so a key published just after start
+            // is found at once.
+            let limitedSince = fresh ? state.unknownKidRefreshAt : (state.failure != nil ? state.attemptedAt : nil)
+            if let since = limitedSince, now - since < minimumRefreshInterval {
                 if let key = Self.find(kid, in: state.keys) { return .use(key) }
                 return .fail(state.failure ?? Self.unknownKey)
             }
             let refresh = Task { await self.refresh() }
             state.refresh = refresh
             state.attemptedAt = now
+            if fresh { state.unknownKidRefreshAt = now }
             return .wait(refresh)
         }
         let key: SigningKey

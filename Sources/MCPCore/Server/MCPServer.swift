@@ -184,7 +184,8 @@ public final class MCPServer: Sendable {
             if cacheable {
                 result["ttlMs"] = .number(JSONNumber(options.listCacheTTLMilliseconds))
                 // Lists filtered per principal must not be shared by caches between users.
-                result["cacheScope"] = context.principal == nil || !options.access.hidesForbidden || options.access.isUniform ? "public" : "private"
+                let filtered = request.method != "server/discover" && context.principal != nil && options.access.hidesForbidden && !options.access.isUniform
+                result["cacheScope"] = filtered ? "private" : "public"
             }
             return .success(decorateModern(result))
         } catch let error as MCPError {

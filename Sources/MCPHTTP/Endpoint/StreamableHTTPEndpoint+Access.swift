@@ -34,13 +34,23 @@ extension StreamableHTTPEndpoint {
         return MCPError(code: .invalidRequest, message: "Forbidden: \(call.method) needs scope(s) \(missing.joined(separator: " "))", id: call.id, httpStatus: 403)
     }
 
-    /// What a request uses, for the methods that use one thing by name.
+    /// What a request uses, for the methods that use one thing by name. Completions count as
+    /// using their prompt or template, subscriptions as using their resource: neither may
+    /// reach what the caller is not allowed to see.
     static func accessItem(of call: JSONRPCRequest) -> AccessPolicy.Item? {
-        switch (call.method, call.params[call.method == "resources/read" ? "uri" : "name"]) {
-        case ("tools/call", .string(let name)?): .tool(name)
-        case ("prompts/get", .string(let name)?): .prompt(name)
-        case ("resources/read", .string(let uri)?): .resource(uri)
-        default: nil
+        switch call.method {
+        case "tools/call": return call.params["name"]?.stringValue.map { .tool($0) }
+        case "prompts/get": return call.params["name"]?.stringValue.map { .prompt($0) }
+        case "resources/read", "resources/subscribe": return call.params["uri"]?.stringValue.map { .resource($0) }
+        case "completion/complete":
+            guard case .object(let reference)? = call.params["ref"] else { return nil }
+            switch reference["type"]?.stringValue {
+            case "ref/prompt": return reference["name"]?.stringValue.map { .prompt($0) }
+            // A template is ruled by its text up to the first expression, as in resources/templates/list.
+            case "ref/resource": return reference["uri"]?.stringValue.map { .resource(String($0.prefix { $0 != "{" })) }
+            default: return nil
+            }
+        default: return nil
         }
     }
 }

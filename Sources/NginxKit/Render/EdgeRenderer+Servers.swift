@@ -150,7 +150,7 @@ extension EdgeRenderer {
         // after the handshake (RFC 8470). Only `return` inside `if`, which nginx handles safely.
         let early = secure && edge.earlyData
             ? [NginxDirective("if", ["$portico_too_early"], block: [NginxDirective("return", "425")])] : []
-        return early + authRequest + proxyBasics(secure: secure, edgeVerdict: !authRequest.isEmpty) + [
+        return early + authRequest + proxyBasics(secure: secure, edgeVerdict: !authRequest.isEmpty && configuration.auth.edge.trustEdge) + [
             NginxDirective("proxy_buffering", "off"),
             NginxDirective("proxy_cache", "off"),
             NginxDirective("gzip", "off"),
