@@ -63,6 +63,22 @@ def portico_bin() -> str:
     return os.environ.get("PORTICO_BIN", DEFAULT_BIN)
 
 
+def run_until_exit(args: list[str], env: dict | None = None, timeout: float = 20.0) -> tuple[int | None, str, str]:
+    """Runs a command to its end; returns (returncode, stdout, stderr), returncode None when it outlived `timeout`."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate(timeout=5)
+        return None, out.decode(errors="replace"), err.decode(errors="replace")
+
+
 # --------------------------------------------------------------------------------------------
 # Server process
 # --------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from authkit import (AUTHKIT, INTROSPECTION_SECRET, INTROSPECTION_SECRET_ENV, Au
 from edgekit import Stack, free_ports, nginx_binary, run_portico
 from mcpwire import (LATEST_LEGACY, Exchange, LegacySession, RawStream, ServerProcess, exact_post, initialize_params,
                      legacy_headers, modern_headers, modern_meta, modern_params, modern_request, new_http_client,
-                     notification, portico_bin, post, rpc, write_config)
+                     notification, portico_bin, post, rpc, run_until_exit, write_config)
 
 HERE = Path(__file__).resolve().parent
 LOG_DIR = HERE / ".logs"
@@ -154,21 +154,6 @@ def log_tail(proc: ServerProcess, n: int = 1500) -> str:
         return proc.log_path.read_text(errors="replace")[-n:]
     except (OSError, AttributeError):
         return ""
-
-
-def run_until_exit(args: list[str], env: dict | None = None, timeout: float = 20.0) -> tuple[int | None, str, str]:
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-        return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        try:
-            out, err = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate(timeout=5)
-        return None, out.decode(errors="replace"), err.decode(errors="replace")
 
 
 def send_with_huge_header(url: str, header_bytes: int, timeout: float = 20.0) -> tuple[int | None, dict[str, str], bool]:

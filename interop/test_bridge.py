@@ -40,6 +40,7 @@ from mcpwire import (
     notification,
     portico_bin,
     rpc,
+    run_until_exit,
     write_config,
 )
 
@@ -145,19 +146,7 @@ def log_tail(proc, n: int = 1500) -> str:
 def run_serve_until_exit(tmp_path: Path, config: dict, timeout: float = 20.0) -> tuple[int | None, str, str]:
     """Run `portico serve` with `config`; returns (returncode, stdout, stderr). None = still running."""
     path = write_config(tmp_path / f"serve-{uuid.uuid4().hex[:8]}.yaml", config)
-    cmd = [portico_bin(), "serve", "--config", str(path), "--host", "127.0.0.1", "--port", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-        return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        try:
-            out, err = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate(timeout=5)
-        return None, out.decode(errors="replace"), err.decode(errors="replace")
+    return run_until_exit([portico_bin(), "serve", "--config", str(path), "--host", "127.0.0.1", "--port", "0"], timeout=timeout)
 
 
 # --------------------------------------------------------------------------------------------

@@ -44,19 +44,26 @@ enum AuthorizationHeader: Equatable {
         self = .bearer(String(token))
     }
 
-    /// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+    /// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`. Checked on every request
+    /// (the token is hashed for the cache after), so one table lookup per byte.
     static func isToken68(_ token: Substring) -> Bool {
-        var seenPadding = false
-        for byte in token.utf8 {
-            switch byte {
-            case UInt8(ascii: "="): seenPadding = true
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"):
-                if seenPadding { return false }
-            default: return false
+        let allowed = tokenCharacters
+        var bytes = token.utf8.makeIterator()
+        while let byte = bytes.next() {
+            guard allowed[Int(byte)] else {
+                // Only padding may follow, and it may not be all there is.
+                guard byte == UInt8(ascii: "="), token.first != "=" else { return false }
+                while let rest = bytes.next() { guard rest == UInt8(ascii: "=") else { return false } }
+                return true
             }
         }
-        return token.first != "="
+        return true
+    }
+
+    private static let tokenCharacters: [Bool] = (0..<256).map { value in
+        let byte = UInt8(value)
+        return (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "-._~+/".utf8.contains(byte)
     }
 
     /// Whether a request target's query carries an access token (RFC 6750 §2.3), which MCP forbids.
