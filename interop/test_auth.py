@@ -854,7 +854,7 @@ def test_unreachable_issuer_gives_503_with_retry_after_and_recovers(fresh_server
         key = a.add_key("rsa")
         proc = fresh_servers.start(f"issuer-down-{kind}", {"auth": auth_section(FIXED_RESOURCE, [issuer_entry(a)],
                                                                               jwks_refresh_seconds=1)})
-        token = a.mint(key, FIXED_RESOURCE) if kind == "jwt" else a.add_opaque({"active": True, "scope": "mcp", "sub": "z"})
+        token = a.mint(key, FIXED_RESOURCE) if kind == "jwt" else a.add_opaque({"active": True, "scope": "mcp", "sub": "z", "aud": FIXED_RESOURCE})
         a.stop()
         ex, resp = request(proc.url, headers=bearer(token), timeout=40)
         assert ex.status == 503, f"HTTP {ex.status} {ex.headers.get('www-authenticate')} {ex.raw[:200]}"
@@ -920,7 +920,9 @@ def test_a_storm_of_unknown_kids_causes_at_most_one_jwks_fetch(fresh_servers):
 INTROSPECTION_ANSWERS: dict[str, tuple[Callable[[Deployment], dict], int]] = {
     "active": (lambda d: {"active": True, "scope": "mcp", "sub": "dave", "iss": d.issuer, "aud": d.resource,
                           "exp": _now() + 600}, 200),
-    "active-minimal": (lambda d: {"active": True, "scope": "mcp", "sub": "erin"}, 200),
+    "active-minimal": (lambda d: {"active": True, "scope": "mcp", "sub": "erin", "aud": d.resource}, 200),
+    # Audience binding is a MUST: an answer that names no audience cannot show the token is ours.
+    "active-without-audience": (lambda d: {"active": True, "scope": "mcp", "sub": "erin"}, 401),
     "inactive": (lambda d: {"active": False}, 401),
     "inactive-with-claims": (lambda d: {"active": False, "scope": "mcp", "sub": "x", "exp": _now() + 600}, 401),
     "active-wrong-audience": (lambda d: {"active": True, "scope": "mcp", "sub": "f", "aud": "https://other.example.com"}, 401),
@@ -945,9 +947,17 @@ def test_opaque_tokens_are_checked_by_introspection(main, case):
 
 
 def test_an_active_opaque_token_is_introspected_once_then_cached(main):
-    token = main.authz.add_opaque({"active": True, "scope": "mcp", "sub": "cached", "exp": _now() + 600})
+    token = main.authz.add_opaque({"active": True, "scope": "mcp", "sub": "cached", "aud": main.resource, "exp": _now() + 600})
     for _ in range(3):
         assert request(main.url, headers=bearer(token))[0].status == 200
+    assert main.authz.introspected_tokens().count(token) == 1
+
+
+def test_a_refused_opaque_token_sent_again_is_not_introspected_again(main):
+    """A client retrying a bad token in a loop must not become load on the authorization server."""
+    token = main.authz.add_opaque({"active": False})
+    for _ in range(5):
+        assert request(main.url, headers=bearer(token))[0].status == 401
     assert main.authz.introspected_tokens().count(token) == 1
 
 
@@ -1332,7 +1342,6 @@ def edge(request, authz, tmp_path_factory):
     LOG_DIR.mkdir(exist_ok=True)
     trust = request.param
     config = {
-        "server": {"cors_origins": [ORIGIN]},
         "auth": auth_section(EDGE_RESOURCE, [issuer_entry(authz, introspection=False)], rules=RULES,
                              edge={"offload": True, "cache_seconds": 10, "trust_edge": trust}),
     }
@@ -1438,20 +1447,27 @@ def test_edge_serves_the_protected_resource_metadata(edge, path):
 
 
 def test_edge_auth_endpoint_is_not_reachable_from_outside(edge):
+    token = bearer(edge.authz.mint(edge.keys["rsa"], EDGE_RESOURCE))
     with edge.stack.client() as http:
-        for method in ("GET", "POST"):
-            r = http.request(method, f"https://127.0.0.1:{edge.stack.https_port}/_portico/auth",
-                             headers={**bearer(edge.authz.mint(edge.keys["rsa"], EDGE_RESOURCE)), "X-Original-Method": "POST"})
-            assert r.status_code == 404, (method, r.status_code)
-            assert "x-portico-principal" not in r.headers
+        # The trailing-slash and deeper forms too: the app would answer them, and it trusts nginx.
+        for path in ("/_portico/auth", "/_portico/auth/", "/_portico/auth/x", "/_portico/"):
+            for method in ("GET", "POST"):
+                r = http.request(method, f"https://127.0.0.1:{edge.stack.https_port}{path}", headers={**token, "X-Original-Method": "POST"})
+                assert r.status_code == 404, (method, path, r.status_code)
+                assert "x-portico-principal" not in r.headers
 
 
-def test_edge_answers_a_cors_preflight_without_credentials(edge):
-    with edge.stack.client() as http:
-        r = http.options(edge.stack.https_url, headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST",
-                                                        "Access-Control-Request-Headers": ", ".join(PREFLIGHT_HEADERS)})
-    assert r.status_code == 204, (r.status_code, r.text[:200])
-    assert r.headers.get("access-control-allow-origin") == ORIGIN
+def test_with_cors_origins_the_edge_leaves_credentials_to_the_app(tmp_path):
+    """nginx's own 401 would carry no CORS headers, so a browser client could not read the
+    challenge: with server.cors_origins there is no auth_request, and the render says why."""
+    config = {"server": {"cors_origins": [ORIGIN]},
+              "auth": auth_section(EDGE_RESOURCE, [], api_keys=[{"name": "ci", "hash": api_key_hash("k"), "scopes": ["mcp"]}])}
+    rendered = run_portico("edge", "render", "--config", str(write_config(tmp_path / "cors.yaml", config)))
+    assert rendered.returncode == 0, rendered.stderr
+    assert "auth_request" not in rendered.stdout
+    assert "cors_origins" in rendered.stderr, rendered.stderr
+    without = run_portico("edge", "render", "--config", str(write_config(tmp_path / "plain.yaml", {"auth": config["auth"]})))
+    assert "auth_request /_portico/auth;" in without.stdout
 
 
 # --------------------------------------------------------------------------------------------

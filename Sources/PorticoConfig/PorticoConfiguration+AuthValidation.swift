@@ -71,6 +71,10 @@ extension PorticoConfiguration.Auth {
             check("a certificate principal needs the subject as nginx writes it, e.g. 'CN=build-bot,O=Example'",
                   at: ConfigKeyPath.child(ConfigKeyPath.element(ConfigKeyPath.child(certificates, "principals"), index), "subject"))
         }
+        if edge.trustEdge, !edge.offload {
+            check("trust_edge takes the edge's verdict, which only auth_request gives: set offload: true too",
+                  at: ConfigKeyPath.child(ConfigKeyPath.child(prefix, CodingKeys.edge.rawValue), "trust_edge"))
+        }
         if !(0...3_600).contains(edge.cacheSeconds) {
             check("must be between 0 and 3600, got \(edge.cacheSeconds)", at: ConfigKeyPath.child(ConfigKeyPath.child(prefix, CodingKeys.edge.rawValue), "cache_seconds"))
         }

@@ -25,7 +25,7 @@ import Testing
     ) async throws {
         try await withGate(trustedProxies: trustedProxies) { gate, credentials in
             let router = Router(context: MCPRequestContext.self)
-            AuthRoutes<MCPRequestContext>(gate: gate).register(on: router)
+            AuthRoutes<MCPRequestContext>(gate: gate, edgeCacheSeconds: 10).register(on: router)
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let app = Application(
                 responder: router.buildResponder(),

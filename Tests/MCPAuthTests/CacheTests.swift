@@ -23,7 +23,7 @@ import Testing
     @Test func aCachedIntrospectionIsNotRepeated() async throws {
         try await withFixture(IntrospectionTests.options) { fixture throws in
             fixture.server.expectClient(id: "portico rs:1", secret: "s3cr%t+/=:\u{E9}")
-            fixture.server.introspection(for: "opaque", answer: #"{"active":true,"sub":"alice","exp":\#(Int(fixture.clock.now) + 100)}"#)
+            fixture.server.introspection(for: "opaque", answer: #"{"active":true,"sub":"alice","aud":"\#(audience)","exp":\#(Int(fixture.clock.now) + 100)}"#)
             _ = try await fixture.verifier.verify("opaque")
             fixture.clock.advance(by: 50)
             _ = try await fixture.verifier.verify("opaque")

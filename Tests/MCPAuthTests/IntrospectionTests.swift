@@ -19,7 +19,7 @@ let introspectionCases: [IntrospectionCase] = [
     },
     IntrospectionCase(name: "inactive", expected: .inactive) { _ in #"{"active":false}"# },
     IntrospectionCase(name: "expired", expected: .expired) {
-        #"{"active":true,"sub":"alice","exp":\#(Int($0.clock.now) - 600)}"#
+        #"{"active":true,"sub":"alice","aud":"\#(audience)","exp":\#(Int($0.clock.now) - 600)}"#
     },
     IntrospectionCase(name: "wrong audience", expected: .wrongAudience) { _ in
         #"{"active":true,"sub":"alice","aud":"https://other.example.com"}"#
@@ -27,7 +27,8 @@ let introspectionCases: [IntrospectionCase] = [
     IntrospectionCase(name: "wrong issuer", expected: .wrongIssuer) { _ in
         #"{"active":true,"sub":"alice","iss":"https://evil.example.com"}"#
     },
-    IntrospectionCase(name: "no subject at all", expected: .malformed) { _ in #"{"active":true}"# },
+    IntrospectionCase(name: "no subject at all", expected: .malformed) { _ in #"{"active":true,"aud":"\#(audience)"}"# },
+    IntrospectionCase(name: "no audience: binding cannot be shown", expected: .wrongAudience) { _ in #"{"active":true,"sub":"alice"}"# },
     IntrospectionCase(name: "not JSON", expected: .unavailable) { _ in "<html>" },
 ]
 
@@ -60,10 +61,10 @@ let introspectionCases: [IntrospectionCase] = [
     @Test func subjectFallsBackToUsernameThenClientID() async throws {
         try await withFixture(Self.options) { fixture throws in
             fixture.server.expectClient(id: "portico rs:1", secret: "s3cr%t+/=:\u{E9}")
-            fixture.server.introspection(for: "t1", answer: #"{"active":true,"username":"bob","client_id":"c"}"#)
-            fixture.server.introspection(for: "t2", answer: #"{"active":true,"client_id":"c"}"#)
-            #expect(try await fixture.verifier.verify("t1").principal.id == "\(fixture.issuer)#bob")
-            #expect(try await fixture.verifier.verify("t2").principal.id == "\(fixture.issuer)#c")
+            fixture.server.introspection(for: "t1", answer: #"{"active":true,"username":"bob","client_id":"c","aud":"\#(audience)"}"#)
+            fixture.server.introspection(for: "t2", answer: #"{"active":true,"client_id":"c","aud":"\#(audience)"}"#)
+            #expect(try await fixture.verifier.verify("t1").principal.id == "\(fixture.issuer)#user:bob")
+            #expect(try await fixture.verifier.verify("t2").principal.id == "\(fixture.issuer)#client:c")
             #expect(try await fixture.verifier.verify("t2").expiresAt == nil)
         }
     }
@@ -80,7 +81,7 @@ let introspectionCases: [IntrospectionCase] = [
     @Test func wrongClientCredentialsAreUnavailable() async throws {
         try await withFixture(Self.options) { fixture throws in
             fixture.server.expectClient(id: "portico rs:1", secret: "another secret")
-            fixture.server.introspection(for: "opaque", answer: #"{"active":true,"sub":"alice"}"#)
+            fixture.server.introspection(for: "opaque", answer: #"{"active":true,"sub":"alice","aud":"\#(audience)"}"#)
             #expect(await fixture.rejection("opaque")?.reason == .unavailable)
             #expect(fixture.server.requests(to: "/introspect") == 1)
         }

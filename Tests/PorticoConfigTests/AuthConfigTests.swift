@@ -84,6 +84,7 @@ struct AuthConfigTests {
         Case(yaml: "auth:\n  enabeld: true\n", keyPath: "auth.enabeld", line: 2, fragment: "did you mean 'enabled'"),
         Case(yaml: "auth:\n  requried_scopes: [mcp]\n", keyPath: "auth.requried_scopes", line: 2, fragment: "did you mean 'required_scopes'"),
         Case(yaml: "auth:\n  edge:\n    trust-edge: true\n", keyPath: "auth.edge.trust-edge", line: 3, fragment: "did you mean 'trust_edge'"),
+        Case(yaml: "auth:\n  edge:\n    offload: false\n    trust_edge: true\n", keyPath: "auth.edge.trust_edge", line: 4, fragment: "set offload: true too"),
         Case(yaml: "auth:\n  rules:\n    - {tool: deploy, scopes: [ops], prefix: x}\n", keyPath: "auth.rules[0].prefix", line: 3, fragment: "unknown key 'prefix'"),
     ]
 
@@ -141,7 +142,7 @@ struct AuthConfigTests {
               - subject: "CN=build-bot,O=Example"
                 scopes: [mcp]
           edge:
-            offload: false
+            offload: true
             cache_seconds: 0
             trust_edge: true
         """
@@ -178,7 +179,7 @@ struct AuthConfigTests {
         ],
         clientCertificates: Auth.ClientCertificates(
             trustedProxies: ["10.0.0.2", "fd00::2"], principals: [Auth.CertificatePrincipal(subject: "CN=build-bot,O=Example", scopes: ["mcp"])]),
-        edge: Auth.EdgeOffload(offload: false, cacheSeconds: 0, trustEdge: true))
+        edge: Auth.EdgeOffload(offload: true, cacheSeconds: 0, trustEdge: true))
 
     @Test func aFullAuthSectionDecodesEveryKey() throws {
         let configuration = try PorticoConfiguration.decode(yaml: Self.fullSection)

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import MCPHTTP
+import Foundation
 import HTTPTypes
 import MCPCore
 import NIOCore
@@ -11,9 +12,13 @@ public struct AuthRoutes<Context: ChannelRequestContext>: Sendable {
     public static var edgePath: String { "/_portico/auth" }
 
     let gate: AuthGate
+    /// `auth.edge.cache_seconds` when the edge asks `/_portico/auth`; `nil` when it does not,
+    /// and then the route does not exist.
+    let edgeCacheSeconds: Int?
 
-    public init(gate: AuthGate) {
+    public init(gate: AuthGate, edgeCacheSeconds: Int?) {
         self.gate = gate
+        self.edgeCacheSeconds = edgeCacheSeconds
     }
 
     public func register(on router: Router<Context>) {
@@ -29,6 +34,7 @@ public struct AuthRoutes<Context: ChannelRequestContext>: Sendable {
                 }
             }
         }
+        guard edgeCacheSeconds != nil else { return }
         for method in [HTTPRequest.Method.get, .head, .post, .delete, .options] {
             router.on(RouterPath(Self.edgePath), method: method) { request, context in
                 await self.edgeVerdict(request, context: context)
@@ -49,10 +55,16 @@ public struct AuthRoutes<Context: ChannelRequestContext>: Sendable {
         if request.headers[EdgeSubrequestHeader.originalMethod] == "OPTIONS" { return Response(status: .noContent) }
         var head = request.head
         head.path = request.headers[EdgeSubrequestHeader.originalURI] ?? request.head.path
-        switch await gate.admit(head, peer: context.channel.remoteAddress) {
+        let (decision, expiresAt) = await gate.evaluate(head, peer: context.channel.remoteAddress)
+        switch decision {
         case .admit(let principal?):
             var headers: HTTPFields = [AuthGate.EdgeHeader.principal: Self.headerSafe(principal.id)]
             headers[AuthGate.EdgeHeader.scopes] = principal.scopes.sorted().joined(separator: " ")
+            // nginx keeps a verdict `cache_seconds`; a token that expires sooner must not outlive
+            // itself there (`X-Accel-Expires: @<epoch seconds>` overrides proxy_cache_valid).
+            if let expiresAt, let seconds = edgeCacheSeconds, seconds > 0 {
+                headers[Self.accelExpires] = "@\(Int(min(expiresAt, Date().timeIntervalSince1970 + Double(seconds))))"
+            }
             return Response(status: .noContent, headers: headers)
         case .admit(nil):
             return Response(status: .noContent)
@@ -76,6 +88,10 @@ public struct AuthRoutes<Context: ChannelRequestContext>: Sendable {
         }
         return result
     }
+}
+
+extension AuthRoutes {
+    static var accelExpires: HTTPField.Name { HTTPField.Name("X-Accel-Expires")! }
 }
 
 /// Headers the edge's `auth_request` location adds: the subrequest itself is a bodiless GET.

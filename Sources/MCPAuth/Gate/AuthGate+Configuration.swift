@@ -51,7 +51,9 @@ extension AuthGate {
         for principal in auth.clientCertificates.principals { certificates[principal.subject] = Set(principal.scopes) }
         return AuthGate(
             verifier: verifier, metadata: metadata, requiredScopes: auth.requiredScopes,
-            challengeScopes: auth.requiredScopes.isEmpty ? supported : auth.requiredScopes,
+            // Only what every request needs: asking for every scope would have clients request
+            // write and admin scopes up front. Item rules name theirs in their own 403.
+            challengeScopes: auth.requiredScopes,
             trustedProxies: TrustedProxies(auth.clientCertificates.trustedProxies), certificatePrincipals: certificates,
             trustsEdge: auth.edge.trustEdge, logger: logger)
     }

@@ -22,7 +22,8 @@ public struct AuthGate: RequestGate {
     }
 
     let verifier: BearerTokenVerifier
-    let metadata: ProtectedResourceMetadata?
+    /// The protected-resource metadata, when an issuer is configured (API keys alone need none).
+    public let metadata: ProtectedResourceMetadata?
     let requiredScopes: [String]
     /// The `scope` of a 401: what to ask the authorization server for.
     let challengeScopes: [String]
@@ -31,6 +32,9 @@ public struct AuthGate: RequestGate {
     let certificatePrincipals: [String: Set<String>]
     /// Whether the edge's `X-Portico-Principal` is taken instead of verifying again.
     let trustsEdge: Bool
+    /// Whether the edge verifies client certificates (`edge.mtls`), the only case in which its
+    /// `X-Portico-Client-*` headers mean anything.
+    var trustsCertificates: Bool { !certificatePrincipals.isEmpty }
     let logger: Logger
 
     public init(
@@ -48,33 +52,39 @@ public struct AuthGate: RequestGate {
     }
 
     public func admit(_ head: HTTPRequest, peer: SocketAddress?) async -> GateDecision {
+        await evaluate(head, peer: peer).decision
+    }
+
+    /// The verdict, with the verified token's expiry (seconds since 1970) when a token decided it.
+    func evaluate(_ head: HTTPRequest, peer: SocketAddress?) async -> (decision: GateDecision, expiresAt: Double?) {
         // Only the paths that read identity headers look at the peer: formatting its address costs.
         if trustsEdge, let principal = edgePrincipal(head.headerFields), trustedProxies.contains(peer) {
-            return requireBaseScopes(principal)
+            return (requireBaseScopes(principal), nil)
         }
         if AuthorizationHeader.queryCarriesToken(head.path) {
-            return .refuse(refusal(.badRequest, .invalidRequest, "access tokens are accepted only in the Authorization header, never in the URL"))
+            return (.refuse(refusal(.badRequest, .invalidRequest, "access tokens are accepted only in the Authorization header, never in the URL")), nil)
         }
         switch AuthorizationHeader(values: head.headerFields[values: .authorization]) {
         case .absent, .otherScheme:
-            if let principal = certificatePrincipal(head.headerFields), trustedProxies.contains(peer) { return requireBaseScopes(principal) }
-            return .refuse(refusal(.unauthorized, nil, nil))
+            if let principal = certificatePrincipal(head.headerFields), trustedProxies.contains(peer) { return (requireBaseScopes(principal), nil) }
+            return (.refuse(refusal(.unauthorized, nil, nil)), nil)
         case .malformed(let problem):
-            return .refuse(refusal(.badRequest, .invalidRequest, problem))
+            return (.refuse(refusal(.badRequest, .invalidRequest, problem)), nil)
         case .oversized:
-            return .refuse(refusal(.unauthorized, .invalidToken, "the token is larger than \(AuthorizationHeader.maximumTokenBytes) bytes"))
+            return (.refuse(refusal(.unauthorized, .invalidToken, "the token is larger than \(AuthorizationHeader.maximumTokenBytes) bytes")), nil)
         case .bearer(let token):
             do {
-                return requireBaseScopes(try await verifier.verify(token).principal)
+                let verified = try await verifier.verify(token)
+                return (requireBaseScopes(verified.principal), verified.expiresAt)
             } catch {
                 logger.info("token refused", metadata: ["auth.reason": "\(error.reason.rawValue)", "auth.detail": "\(error.detail)"])
                 if error.reason == .unavailable {
                     var refused = refusal(.serviceUnavailable, nil, nil)
                     refused.headers = [.retryAfter: "5"]
                     refused.error = MCPError(code: .internalError, message: "Service Unavailable: \(error.detail)")
-                    return .refuse(refused)
+                    return (.refuse(refused), nil)
                 }
-                return .refuse(refusal(.unauthorized, .invalidToken, error.detail))
+                return (.refuse(refusal(.unauthorized, .invalidToken, error.detail)), nil)
             }
         }
     }
@@ -97,9 +107,29 @@ public struct AuthGate: RequestGate {
 
     /// The edge's verdict (`auth_request` answered for this Authorization header).
     func edgePrincipal(_ headers: HTTPFields) -> Principal? {
-        guard let id = headers[EdgeHeader.principal], !id.isEmpty else { return nil }
+        // The edge endpoint percent-encodes the id (see AuthRoutes.headerSafe): decoded, it is the
+        // same id the app would have found itself.
+        guard let encoded = headers[EdgeHeader.principal], !encoded.isEmpty, let id = Self.percentDecoded(encoded) else { return nil }
         let scopes = headers[EdgeHeader.scopes].map { Set($0.split(separator: " ").map(String.init)) } ?? []
         return Principal(id: id, scopes: scopes)
+    }
+
+    /// `%XX` sequences decoded as UTF-8; `nil` for a malformed sequence or invalid UTF-8.
+    static func percentDecoded(_ text: String) -> String? {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next(), let low = iterator.next(),
+                  let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            else { return nil }
+            bytes.append(value)
+        }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     /// A configured certificate subject that nginx verified (`$ssl_client_verify` = SUCCESS).

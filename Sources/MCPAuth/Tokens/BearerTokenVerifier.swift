@@ -21,6 +21,7 @@ public final class BearerTokenVerifier: Sendable {
     private let apiKeys: APIKeySet
     private let introspection: IntrospectionVerifier?
     private let cache: VerifiedTokenCache
+    private let rejections: RejectionCache
     private let now: @Sendable () -> Double
 
     /// - Parameters:
@@ -62,6 +63,7 @@ public final class BearerTokenVerifier: Sendable {
         }.first
         self.cacheTTL = cacheTTL
         self.cache = VerifiedTokenCache(capacity: cacheCapacity)
+        self.rejections = RejectionCache(capacity: cacheCapacity)
         self.now = now
     }
 
@@ -74,7 +76,16 @@ public final class BearerTokenVerifier: Sendable {
         if let cached = cache.lookup(key, now: now()) {
             return cached
         }
-        let verified = try await verifyUncached(token)
+        if let refused = rejections.lookup(key, now: now()) {
+            throw refused
+        }
+        let verified: VerifiedToken
+        do {
+            verified = try await verifyUncached(token)
+        } catch {
+            rejections.insert(error, for: key, now: now())
+            throw error
+        }
         let now = now()
         cache.insert(verified, for: key, until: min(verified.expiresAt ?? .infinity, now + cacheTTL), now: now)
         return verified

@@ -53,7 +53,12 @@ struct IntrospectionVerifier: Sendable {
         if let claimedIssuer = answer.iss, claimedIssuer != issuer {
             throw TokenRejection(.wrongIssuer, "the token was issued by another issuer")
         }
-        if let audiences = answer.aud, !audiences.values.contains(audience) {
+        // Audience binding is a MUST (MCP authorization §Token Audience Binding): an answer
+        // that names no audience cannot show the token was meant for this resource.
+        guard let audiences = answer.aud else {
+            throw TokenRejection(.wrongAudience, "the introspection answer names no audience, so the token cannot be shown to be for this resource")
+        }
+        guard audiences.values.contains(audience) else {
             throw TokenRejection(.wrongAudience, "the token was not issued for this resource")
         }
         let now = now()
@@ -63,7 +68,8 @@ struct IntrospectionVerifier: Sendable {
         if let notBefore = answer.nbf, now < notBefore - leeway {
             throw TokenRejection(.notYetValid, "the token is not valid yet")
         }
-        guard let subject = answer.sub ?? answer.username ?? answer.clientID else {
+        // Fallback identifiers are marked with their kind: a client `alice` is not the user `alice`.
+        guard let subject = answer.sub ?? answer.username.map({ "user:" + $0 }) ?? answer.clientID.map({ "client:" + $0 }) else {
             throw TokenRejection(.malformed, "the authorization server names no subject for the token")
         }
         return VerifiedToken(

@@ -79,7 +79,7 @@ struct JWTAccessTokenVerifier: Sendable {
             throw TokenRejection(.malformed, "the token has no sub claim")
         }
         // RFC 9068 §2.2.3 names `scope`; some servers (Entra ID, Okta) use `scp` instead.
-        let scopes = (claims.scope?.scopeSet ?? []).union(claims.scp?.values.flatMap(\.scopeSet) ?? [])
+        let scopes = Set([claims.scope, claims.scp].compactMap { $0 }.flatMap(\.values).flatMap(\.scopeSet))
         return VerifiedToken(principal: Principal(id: "\(issuer)#\(subject)", scopes: scopes), expiresAt: expiresAt)
     }
 
@@ -95,7 +95,8 @@ struct JWTAccessTokenVerifier: Sendable {
         let aud: StringList?
         let exp: Double?
         let nbf: Double?
-        let scope: String?
+        /// A space-separated string (RFC 8693 §4.2, RFC 9068 §2.2.3); some servers (Spring) send an array.
+        let scope: StringList?
         let scp: StringList?
     }
 }

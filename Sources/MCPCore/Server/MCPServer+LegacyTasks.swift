@@ -23,7 +23,8 @@ extension MCPServer {
         let promotion = TaskPromotion(record: record)
         var taskContext = HandlerContext(
             requestID: context.requestID, protocolVersion: context.protocolVersion, clientCapabilities: context.clientCapabilities,
-            clientInfo: context.clientInfo, progressToken: nil, requestLogLevel: nil, session: nil, stream: nil, logger: context.logger)
+            clientInfo: context.clientInfo, progressToken: nil, requestLogLevel: nil, session: nil, stream: nil, principal: context.principal,
+            logger: context.logger)
         taskContext.taskPromotion = promotion
         let handle = Task.detached { [taskContext] in
             let outcome = await Self.outcome {

@@ -49,6 +49,8 @@ extension MCPServer {
                     guard case .string(let uri) = element else {
                         throw .invalidParams("subscriptions/listen: 'notifications.resourceSubscriptions[\(index)]' must be a string, got \(element.typeName)")
                     }
+                    // A resource the principal may not read is not agreed to: its updates would tell about it.
+                    guard options.access.missingScopes(for: .resource(uri), principal: principal).isEmpty else { continue }
                     if filter.resourceSubscriptions.insert(uri).inserted { uris.append(element) }
                 }
                 if hasResources {

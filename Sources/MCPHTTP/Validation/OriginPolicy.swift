@@ -13,11 +13,14 @@ public struct OriginPolicy: Sendable {
     public var allowedOrigins: [String]
     /// Set when the server listens on a loopback address only.
     public var loopbackOnly: Bool
+    /// Origins allowed for CORS on top of the rules above; they never switch the defaults off.
+    public var corsOrigins: [String]
 
-    public init(allowedHosts: [String] = [], allowedOrigins: [String] = [], loopbackOnly: Bool = true) {
+    public init(allowedHosts: [String] = [], allowedOrigins: [String] = [], loopbackOnly: Bool = true, corsOrigins: [String] = []) {
         self.allowedHosts = allowedHosts.map { $0.lowercased() }
         self.allowedOrigins = allowedOrigins.map { $0.lowercased() }
         self.loopbackOnly = loopbackOnly
+        self.corsOrigins = corsOrigins.map { $0.lowercased() }
     }
 
     static let loopbackNames: Set<String> = ["localhost", "127.0.0.1", "[::1]", "::1"]
@@ -59,6 +62,8 @@ public struct OriginPolicy: Sendable {
         guard let origin else { return true }
         let lowered = origin.lowercased()
         if allowedOrigins.contains("*") || allowedOrigins.contains(lowered) { return true }
+        // "*" for CORS means "any real origin", never the opaque "null".
+        if lowered != "null", corsOrigins.contains("*") || corsOrigins.contains(lowered) { return true }
         guard allowedOrigins.isEmpty else { return false }
         // "null" origins (sandboxed frames, file://) are never trusted.
         guard let schemeEnd = lowered.firstRange(of: "://") else { return false }

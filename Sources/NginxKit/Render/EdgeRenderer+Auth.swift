@@ -5,8 +5,10 @@ extension EdgeRenderer {
     static let authPath = "/_portico/auth"
 
     /// Whether nginx checks credentials itself (`auth.edge.offload`, with the module built in).
+    /// Not with CORS origins: nginx's own 401 would carry no CORS headers, and a browser
+    /// client could then not read the challenge that starts its authorization.
     var offloadsAuth: Bool {
-        configuration.auth.enabled && configuration.auth.edge.offload && build.hasAuthRequest
+        configuration.auth.enabled && configuration.auth.edge.offload && build.hasAuthRequest && configuration.server.corsOrigins.isEmpty
     }
 
     /// The cache of verdicts, keyed by the Authorization header. nginx names cache files by the
@@ -17,6 +19,11 @@ extension EdgeRenderer {
             warnings.append(EdgeWarning(
                 feature: "auth.edge.offload", message: "left out: nginx \(build.version) was built without http_auth_request_module; the app checks every credential",
                 isOmission: true))
+        }
+        if configuration.auth.enabled, configuration.auth.edge.offload, !configuration.server.corsOrigins.isEmpty {
+            warnings.append(EdgeWarning(
+                feature: "auth.edge.offload", message: "left out: with server.cors_origins the app answers 401 itself, with the CORS headers browser clients need to read it",
+                isOmission: false))
         }
         guard offloadsAuth, configuration.auth.edge.cacheSeconds > 0 else { return [] }
         let seconds = configuration.auth.edge.cacheSeconds
@@ -68,9 +75,18 @@ extension EdgeRenderer {
                 NginxDirective("proxy_cache_methods", "GET", "HEAD", "POST"),
                 NginxDirective("proxy_cache_key", key),
                 NginxDirective("proxy_cache_valid", "204", "401", "\(seconds)s"),
+                // A token in the URL is refused by the app (400) whatever the header says: not cached.
+                NginxDirective("proxy_no_cache", "$arg_access_token"),
+                NginxDirective("proxy_cache_bypass", "$arg_access_token"),
                 NginxDirective("proxy_ignore_headers", "Cache-Control", "Expires", "Set-Cookie"),
             ]
         }
         return NginxDirective("location", ["=", Self.authPath], block: block)
+    }
+
+    /// `/_portico/…` from outside: nothing. The exact auth location above is internal, but the
+    /// app would answer `/_portico/auth/` too (a trailing slash matches), and it trusts nginx.
+    var privatePrefix: NginxDirective {
+        NginxDirective("location", ["^~", "/_portico/"], block: [NginxDirective("return", "404")])
     }
 }

@@ -94,6 +94,8 @@ extension EdgeRenderer {
             NginxDirective("proxy_set_header", "Host", "$http_host"),
             NginxDirective("proxy_set_header", "X-Portico-Principal", ""),
             NginxDirective("proxy_set_header", "X-Portico-Scopes", ""),
+            NginxDirective("proxy_set_header", "X-Portico-Client-Verify", ""),
+            NginxDirective("proxy_set_header", "X-Portico-Client-Subject", ""),
             NginxDirective("proxy_buffering", "off"),
             NginxDirective("proxy_read_timeout", "10s"),
         ]))

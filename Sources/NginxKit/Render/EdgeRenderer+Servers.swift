@@ -75,6 +75,7 @@ extension EdgeRenderer {
             }
         }
         if let auth = authLocation(secure: secure) { locations.append(auth) }
+        locations.append(privatePrefix)
         locations.append(acmeLocation)
         for route in edge.microCache.routes {
             locations.append(NginxDirective("location", ["=", route], block: microCached))

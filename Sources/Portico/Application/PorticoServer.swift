@@ -90,8 +90,9 @@ public struct PorticoServer: Sendable {
             maxBodyBytes: configuration.limits.maxBodyBytes,
             originPolicy: OriginPolicy(
                 allowedHosts: listen.allowedHosts + (listen.publicAuthority.map { [$0] } ?? []),
-                allowedOrigins: listen.allowedOrigins + listen.corsOrigins,
-                loopbackOnly: OriginPolicy.isLoopbackAddress(listen.host)),
+                allowedOrigins: listen.allowedOrigins,
+                loopbackOnly: OriginPolicy.isLoopbackAddress(listen.host),
+                corsOrigins: listen.corsOrigins),
             retryMilliseconds: configuration.streams.retryMilliseconds,
             maximumSubscriptions: configuration.streams.maxSubscriptions,
             legacySSE: configuration.streams.legacySSE)
@@ -116,7 +117,11 @@ public struct PorticoServer: Sendable {
             legacy.register(on: router)
             paths += [legacy.streamPath, legacy.messagesPath]
         }
-        if let gate { AuthRoutes<MCPRequestContext>(gate: gate).register(on: router) }
+        if let gate {
+            let routes = AuthRoutes<MCPRequestContext>(gate: gate, edgeCacheSeconds: configuration.auth.edge.offload ? configuration.auth.edge.cacheSeconds : nil)
+            routes.register(on: router)
+            paths += gate.metadata?.wellKnownPaths ?? []
+        }
         if cors.isEnabled {
             // Preflights are answered by the middleware; the route only gives it a place to run.
             for path in paths { router.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) } }

@@ -26,7 +26,8 @@ struct ProcessGroupTests {
         let outcome = try await CommandRunner.run(CommandSpec(argv: ["/bin/sh", "-c", c.script], timeout: .milliseconds(500)))
         #expect(outcome.termination == .timedOut)
         #expect(outcome.duration >= .milliseconds(500))
-        #expect(outcome.duration < .seconds(c.ignoresTERM ? 5 : 3))
+        // Far below the 60 s sleeps: the group was killed, not waited for (a loaded box may be slow).
+        #expect(outcome.duration < .seconds(30))
         if c.ignoresTERM { #expect(outcome.duration >= .milliseconds(1400)) }
         let pids = TestSupport.pids(TestSupport.text(outcome.stdout))
         try #require(pids.count == 2, "shell should echo its pid and the grandchild's")
@@ -38,7 +39,7 @@ struct ProcessGroupTests {
     @Test func timeoutShorterThanSpawnStillKills() async throws {
         let outcome = try await CommandRunner.run(CommandSpec(argv: ["/bin/sleep", "60"], timeout: .zero))
         #expect(outcome.termination == .timedOut)
-        #expect(outcome.duration < .seconds(5))
+        #expect(outcome.duration < .seconds(30))
     }
 
     @Test func returnsPromptlyWhileAGrandchildHoldsStdoutAndThenKillsIt() async throws {
@@ -46,7 +47,7 @@ struct ProcessGroupTests {
         let outcome = try await CommandRunner.run(CommandSpec(
             argv: ["/bin/sh", "-c", "sleep 60 & echo $!; echo bye"], timeout: .seconds(30)))
         #expect(outcome.termination == .exited(0))
-        #expect(outcome.duration < .seconds(5))
+        #expect(outcome.duration < .seconds(20))  // well before the 30 s timeout: it did not wait for the sleep
         let text = TestSupport.text(outcome.stdout)
         #expect(text.hasSuffix("bye\n"))
         let pids = TestSupport.pids(text)
