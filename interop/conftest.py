@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mcpwire import ServerProcess, ServerStartError, new_http_client, write_config  # noqa: E402
+from mcpwire import ServerProcess, ServerStartError, log_tail, new_http_client, write_config  # noqa: E402
 
 LOG_DIR = Path(__file__).resolve().parent / ".logs"
 
@@ -136,3 +136,13 @@ def http():
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+@pytest.fixture
+def servers_stay_up(server_pool):
+    """After the test, every server of the module's pool must still be running (a dead one is a
+    Portico crash). Modules opt in with `pytestmark = pytest.mark.usefixtures("servers_stay_up")`."""
+    yield
+    dead = [(p.extra_args, p.proc.returncode, log_tail(p, 800)) for p in server_pool.all
+            if p.proc is not None and p.proc.poll() is not None]
+    assert not dead, f"a module server exited during the test (args, returncode, stderr tail): {dead}"

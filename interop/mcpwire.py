@@ -63,6 +63,14 @@ def portico_bin() -> str:
     return os.environ.get("PORTICO_BIN", DEFAULT_BIN)
 
 
+def log_tail(proc, n: int = 1500) -> str:
+    """The last `n` characters of a server's stderr log ("" when it has none)."""
+    try:
+        return proc.log_path.read_text(errors="replace")[-n:]
+    except (OSError, AttributeError):
+        return ""
+
+
 def run_until_exit(args: list[str], env: dict | None = None, timeout: float = 20.0) -> tuple[int | None, str, str]:
     """Runs a command to its end; returns (returncode, stdout, stderr), returncode None when it outlived `timeout`."""
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)

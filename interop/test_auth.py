@@ -149,12 +149,6 @@ def text_of(resp: dict | None) -> str:
     return "".join(c.get("text", "") for c in resp["result"].get("content", []) if c.get("type") == "text")
 
 
-def log_tail(proc: ServerProcess, n: int = 1500) -> str:
-    try:
-        return proc.log_path.read_text(errors="replace")[-n:]
-    except (OSError, AttributeError):
-        return ""
-
 
 def send_with_huge_header(url: str, header_bytes: int, timeout: float = 20.0) -> tuple[int | None, dict[str, str], bool]:
     """POST with an `Authorization: Bearer <header_bytes of 'a'>` header over a raw socket; stops
@@ -381,13 +375,8 @@ def passthrough(server_pool, authz, credentials_made, tmp_path_factory) -> Deplo
     return Deployment(proc, FIXED_RESOURCE, authz, authz.module_keys, dict(keys), stdin_log=stdin_log)
 
 
-@pytest.fixture(autouse=True)
-def servers_stay_up(server_pool):
-    """After each test, every module server must still be running (a dead one is a Portico crash)."""
-    yield
-    dead = [(p.extra_args, p.proc.returncode, log_tail(p, 800)) for p in server_pool.all
-            if p.proc is not None and p.proc.poll() is not None]
-    assert not dead, f"a module server exited during the test (args, returncode, stderr tail): {dead}"
+# After each test, every module server must still be running (a dead one is a Portico crash).
+pytestmark = pytest.mark.usefixtures("servers_stay_up")
 
 
 # Credentials by name, for the principal tables.

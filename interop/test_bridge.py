@@ -32,6 +32,7 @@ from mcp import Client, MCPError
 
 from mcpwire import (
     LegacySession,
+    log_tail,
     modern_meta,
     RawStream,
     modern_headers,
@@ -136,12 +137,6 @@ async def child_pid(url: str, tool: str, *, not_pid: int | None = None, timeout:
     pytest.fail(f"{tool}: no answer from a {'new ' if not_pid else ''}child within {timeout}s (last: {last!r})")
 
 
-def log_tail(proc, n: int = 1500) -> str:
-    try:
-        return proc.log_path.read_text(errors="replace")[-n:]
-    except (OSError, AttributeError):
-        return ""
-
 
 def run_serve_until_exit(tmp_path: Path, config: dict, timeout: float = 20.0) -> tuple[int | None, str, str]:
     """Run `portico serve` with `config`; returns (returncode, stdout, stderr). None = still running."""
@@ -154,13 +149,8 @@ def run_serve_until_exit(tmp_path: Path, config: dict, timeout: float = 20.0) ->
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def servers_stay_up(server_pool):
-    """After each test, every module server must still be running (a dead one is a Portico crash)."""
-    yield
-    dead = [(p.extra_args, p.proc.returncode, log_tail(p, 800)) for p in server_pool.all
-            if p.proc is not None and p.proc.poll() is not None]
-    assert not dead, f"a module server exited during the test (args, returncode, stderr tail): {dead}"
+# After each test, every module server must still be running (a dead one is a Portico crash).
+pytestmark = pytest.mark.usefixtures("servers_stay_up")
 
 
 @pytest.fixture(scope="module")

@@ -168,7 +168,8 @@ extension PorticoConfiguration.Auth.Issuer {
     }
 
     /// An authorization server URL: https, or http on loopback for development and tests.
-    static func endpointProblem(_ url: String) -> String? {
+    /// Public so URLs found at run time (a discovered `jwks_uri`) meet the same rule.
+    public static func endpointProblem(_ url: String) -> String? {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty
         else {

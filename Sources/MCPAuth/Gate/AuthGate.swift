@@ -109,27 +109,9 @@ public struct AuthGate: RequestGate {
     func edgePrincipal(_ headers: HTTPFields) -> Principal? {
         // The edge endpoint percent-encodes the id (see AuthRoutes.headerSafe): decoded, it is the
         // same id the app would have found itself.
-        guard let encoded = headers[EdgeHeader.principal], !encoded.isEmpty, let id = Self.percentDecoded(encoded) else { return nil }
+        guard let encoded = headers[EdgeHeader.principal], !encoded.isEmpty, let id = PercentDecoding.decode(encoded) else { return nil }
         let scopes = headers[EdgeHeader.scopes].map { Set($0.split(separator: " ").map(String.init)) } ?? []
         return Principal(id: id, scopes: scopes)
-    }
-
-    /// `%XX` sequences decoded as UTF-8; `nil` for a malformed sequence or invalid UTF-8.
-    static func percentDecoded(_ text: String) -> String? {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
-        var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next(), let low = iterator.next(),
-                  let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
-            else { return nil }
-            bytes.append(value)
-        }
-        return String(validating: bytes, as: UTF8.self)
     }
 
     /// A configured certificate subject that nginx verified (`$ssl_client_verify` = SUCCESS).

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JWTKit
 import Logging
+import PorticoConfig
 import NIOFoundationCompat
 import Synchronization
 
@@ -145,7 +146,7 @@ final class IssuerKeys: Sendable {
                 throw TokenRejection(.unavailable, "the authorization server metadata names no key set")
             }
             // Keys over plain http could be swapped in transit: only https (or loopback, for tests).
-            guard Self.isSecure(jwksURI) else {
+            guard PorticoConfiguration.Auth.Issuer.endpointProblem(jwksURI) == nil else {
                 logger.error("Authorization server metadata names a jwks_uri that is not https; not used", metadata: ["jwks_uri": "\(jwksURI)"])
                 throw TokenRejection(.unavailable, "the authorization server metadata names a key set that is not served over https")
             }
@@ -158,15 +159,5 @@ final class IssuerKeys: Sendable {
             throw TokenRejection(.unavailable, "the key set of the token issuer could not be fetched")
         }
         return try await SigningKey.read(jwks: Data(buffer: reply.body), allowed: settings.algorithms, logger: logger)
-    }
-
-    /// https, or http to a loopback IP literal or `localhost`.
-    static func isSecure(_ url: String) -> Bool {
-        let lowered = url.lowercased()
-        if lowered.hasPrefix("https://") { return true }
-        guard lowered.hasPrefix("http://") else { return false }
-        let authority = lowered.dropFirst("http://".count).prefix { $0 != "/" }
-        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst()) : String(authority.prefix { $0 != ":" })
-        return host == "localhost" || host == "::1" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { $0.allSatisfy(\.isNumber) })
     }
 }

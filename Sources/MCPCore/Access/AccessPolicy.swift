@@ -56,31 +56,14 @@ public struct AccessPolicy: Sendable {
 
     private func ownScopes(for item: Item) -> Set<String>? {
         switch item {
-        case .tool(let name): toolScopes[name]
-        case .prompt(let name): promptScopes[name]
+        case .tool(let name): return toolScopes[name]
+        case .prompt(let name): return promptScopes[name]
         case .resource(let uri):
             // Matched in decoded form too: `repo://acme/%70rivate/x` is `repo://acme/private/x` to
             // the template that reads it, so it must not slip past a rule on `repo://acme/private/`.
-            resourceScopes.first { uri.hasPrefix($0.prefix) || Self.percentDecoded(uri)?.hasPrefix($0.prefix) == true }?.scopes
+            let decoded = PercentDecoding.decode(uri)
+            return resourceScopes.first { uri.hasPrefix($0.prefix) || decoded?.hasPrefix($0.prefix) == true }?.scopes
         }
-    }
-
-    /// `uri` with `%XX` decoded, `nil` when it has none or cannot be decoded.
-    static func percentDecoded(_ uri: String) -> String? {
-        guard uri.utf8.contains(UInt8(ascii: "%")) else { return nil }
-        var bytes: [UInt8] = []
-        var iterator = uri.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next(), let low = iterator.next(), let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            bytes.append(value)
-        }
-        return String(validating: bytes, as: UTF8.self)
     }
 
     /// Whether list results for `principal` leave `item` out.
