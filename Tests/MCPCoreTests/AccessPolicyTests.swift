@@ -92,4 +92,15 @@ struct AccessPolicyTests {
         #expect(!AccessPolicy(resourceScopes: ["r://": ["x"]]).isUniform)
         #expect(!Self.policy.isUniform)
     }
+
+    /// A template decodes its variables, so a rule must see the URI the same way or an escaped
+    /// character would walk past it.
+    @Test("resource rules see through percent-encoding, as the templates they guard do", arguments: [
+        "repo://acme/private/x", "repo://acme/%70rivate/x", "repo://acme/%70rivate/x%ZZ", "repo://acme/priv%61te/%",
+    ])
+    func resourceRulesMatchTheDecodedURI(_ uri: String) {
+        let policy = AccessPolicy(resourceScopes: ["repo://acme/private/": ["secret"]])
+        #expect(policy.missingScopes(for: .resource(uri), principal: Principal(id: "a", scopes: [])) == ["secret"])
+        #expect(policy.missingScopes(for: .resource("repo://acme/public/x"), principal: Principal(id: "a", scopes: [])).isEmpty)
+    }
 }

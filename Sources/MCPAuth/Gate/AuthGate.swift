@@ -109,7 +109,8 @@ public struct AuthGate: RequestGate {
     func edgePrincipal(_ headers: HTTPFields) -> Principal? {
         // The edge endpoint percent-encodes the id (see AuthRoutes.headerSafe): decoded, it is the
         // same id the app would have found itself.
-        guard let encoded = headers[EdgeHeader.principal], !encoded.isEmpty, let id = PercentDecoding.decode(encoded) else { return nil }
+        guard let encoded = headers[EdgeHeader.principal], !encoded.isEmpty else { return nil }
+        let id = PercentDecoding.decode(encoded)
         let scopes = headers[EdgeHeader.scopes].map { Set($0.split(separator: " ").map(String.init)) } ?? []
         return Principal(id: id, scopes: scopes)
     }

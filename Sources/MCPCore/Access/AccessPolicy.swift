@@ -62,7 +62,7 @@ public struct AccessPolicy: Sendable {
             // Matched in decoded form too: `repo://acme/%70rivate/x` is `repo://acme/private/x` to
             // the template that reads it, so it must not slip past a rule on `repo://acme/private/`.
             let decoded = PercentDecoding.decode(uri)
-            return resourceScopes.first { uri.hasPrefix($0.prefix) || decoded?.hasPrefix($0.prefix) == true }?.scopes
+            return resourceScopes.first { uri.hasPrefix($0.prefix) || decoded.hasPrefix($0.prefix) }?.scopes
         }
     }
 

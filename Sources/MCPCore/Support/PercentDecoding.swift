@@ -1,22 +1,26 @@
-/// RFC 3986 §2.1 percent-decoding, for the places that must see a URI or header value the way
-/// its consumer will: resource rules (templates decode their variables) and the edge's
+/// RFC 3986 §2.1 percent-decoding, done one way everywhere a URI or header value must be seen
+/// as its consumer sees it: template variables, the resource rules that guard them (so a rule
+/// and the template it protects can never disagree about what `%70` is), and the edge's
 /// percent-encoded principal ids.
 public enum PercentDecoding {
-    /// `text` with every `%XX` decoded as UTF-8; `text` itself when it has none; `nil` for a
-    /// malformed sequence or bytes that are not UTF-8.
-    public static func decode(_ text: String) -> String? {
+    /// `text` with every well-formed `%XX` decoded; a `%` not followed by two hex digits stays
+    /// as it is, and bytes that are not UTF-8 become U+FFFD.
+    public static func decode(_ text: String) -> String {
         guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
         var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
+        var rest = Array(text.utf8)[...]
+        while let byte = rest.popFirst() {
+            if byte == UInt8(ascii: "%"), rest.count >= 2,
+                let high = hexValue(rest[rest.startIndex]),
+                let low = hexValue(rest[rest.startIndex + 1])
+            {
+                bytes.append(high << 4 | low)
+                rest = rest.dropFirst(2)
+            } else {
                 bytes.append(byte)
-                continue
             }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-            bytes.append(high << 4 | low)
         }
-        return String(validating: bytes, as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
