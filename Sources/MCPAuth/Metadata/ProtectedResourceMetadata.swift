@@ -1,4 +1,4 @@
-public import MCPCore
+import MCPCore
 
 /// The OAuth 2.0 Protected Resource Metadata document (RFC 9728 §2) MCP clients read to find
 /// the authorization server (2025-06-18 and later `basic/authorization` §Authorization Server

@@ -1,5 +1,5 @@
 import Logging
-public import Hummingbird
+import Hummingbird
 import MCPCore
 import NIOCore
 

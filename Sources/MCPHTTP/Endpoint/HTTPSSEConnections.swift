@@ -1,4 +1,4 @@
-public import MCPCore
+import MCPCore
 import Synchronization
 
 /// The open connections of the deprecated 2024-11-05 HTTP+SSE transport.

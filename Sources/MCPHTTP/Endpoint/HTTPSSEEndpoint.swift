@@ -1,6 +1,6 @@
 public import Hummingbird
-public import Logging
-public import MCPCore
+import Logging
+import MCPCore
 import NIOCore
 
 /// The deprecated 2024-11-05 HTTP+SSE transport, for clients that predate Streamable HTTP

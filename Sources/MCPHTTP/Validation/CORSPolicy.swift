@@ -1,4 +1,4 @@
-public import HTTPTypes
+import HTTPTypes
 
 /// Which browser origins may call the endpoint cross-origin, and with which headers.
 ///
