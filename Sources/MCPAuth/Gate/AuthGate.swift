@@ -32,9 +32,6 @@ public struct AuthGate: RequestGate {
     let certificatePrincipals: [String: Set<String>]
     /// Whether the edge's `X-Portico-Principal` is taken instead of verifying again.
     let trustsEdge: Bool
-    /// Whether the edge verifies client certificates (`edge.mtls`), the only case in which its
-    /// `X-Portico-Client-*` headers mean anything.
-    var trustsCertificates: Bool { !certificatePrincipals.isEmpty }
     let logger: Logger
 
     public init(
