@@ -6,7 +6,7 @@ BIN := .build/release/portico
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: all build run test test-swift test-interop setup-python setup-nginx bench clean bench-streams bench-bridge bench-auth
+.PHONY: all build run test test-swift test-interop setup-python setup-nginx bench clean bench-streams bench-bridge bench-auth bench-metrics
 
 all: build
 
@@ -64,3 +64,7 @@ clean:
 # tools/call/s with auth on (API key, RS256 JWT from a loopback issuer) vs off, in one run.
 bench-auth: setup-python build
 	.venv/bin/python bench/auth.py
+
+# tools/call/s with metrics on (scraped every second) vs off, and with the JSON request log, in one run.
+bench-metrics: setup-python build
+	.venv/bin/python bench/metrics.py

@@ -27,10 +27,7 @@ from __future__ import annotations
 import base64
 import http.server
 import json
-import os
 import re
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,14 +37,8 @@ from pathlib import Path
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from wrkbench import BIN, CONNS, ensure_wrk, ratio, rotating_rounds, save, start, stop, table
 
-ROOT = Path(__file__).resolve().parent.parent
-QUICK = os.environ.get("QUICK") == "1"
-DURATION = int(os.environ.get("DURATION", 3 if QUICK else 10))
-WARMUP = int(os.environ.get("WARMUP", 1 if QUICK else 3))
-ROUNDS = int(os.environ.get("ROUNDS", 1 if QUICK else 3))
-CONNS = [int(c) for c in os.environ.get("CONNS", "16 64").split()]
-BIN = Path(os.environ.get("PORTICO_BIN", ROOT / ".build/release/portico"))
 RESOURCE = "http://127.0.0.1:1/mcp"  # an identifier only: the audience tokens carry
 
 
@@ -94,42 +85,8 @@ class Issuer:
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "bench"})
 
 
-def start(config: dict, workdir: Path, name: str) -> tuple[subprocess.Popen, str]:
-    path = workdir / f"{name}.json"  # JSON is YAML
-    path.write_text(json.dumps(config))
-    proc = subprocess.Popen(
-        ["taskset", "-c", "0", str(BIN), "serve", "--config", str(path), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=open(workdir / f"{name}.log", "w"), text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.search(r"(http://\S+)", line)
-        if match:
-            return proc, match.group(1)
-    proc.kill()
-    raise SystemExit(f"{name}: portico did not start (see {workdir / (name + '.log')})")
-
-
-def wrk(url: str, conns: int, seconds: int, authorization: str) -> dict:
-    env = dict(os.environ, MODE="modern", AUTHORIZATION=authorization)
-    out = subprocess.run(
-        ["taskset", "-c", "1", "wrk", "-t", "1", "-c", str(conns), "-d", f"{seconds}s", "--latency", "-s",
-         str(ROOT / "bench/wrk/call.lua"), url],
-        capture_output=True, text=True, env=env, timeout=seconds + 60)
-    match = re.search(r"RESULT (.*)", out.stdout)
-    if not match:
-        raise SystemExit(f"wrk failed: {out.stdout}\n{out.stderr}")
-    result = {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
-    if result["bad"] or result["status_errors"] or result["socket_errors"]:
-        raise SystemExit(f"{url}: bad replies in a measured run: {result}\n{out.stderr[:500]}")
-    return result
-
-
 def main() -> None:
-    if shutil.which("wrk") is None:
-        subprocess.run(["sh", "-c", "apt-get install -y -qq wrk >/dev/null"], check=True)
+    ensure_wrk()
     issuer = Issuer()
     key = subprocess.run([str(BIN), "auth", "new-key", "--name", "bench", "--scope", "mcp"], capture_output=True, text=True, check=True).stdout
     api_key = re.search(r"^key: (\S+)", key, re.M).group(1)
@@ -144,50 +101,18 @@ def main() -> None:
     servers = {}
     try:
         for name, (config, _) in configs.items():
-            servers[name] = start(config | {"logging": {"level": "warning"}}, workdir, name)
-        rows = {(name, conns): [] for name in configs for conns in CONNS}
-        for round_index in range(ROUNDS):
-            order = list(configs)
-            order = order[round_index % len(order):] + order[:round_index % len(order)]
-            for conns in CONNS:
-                for name in order:
-                    url, authorization = servers[name][1], configs[name][1]
-                    wrk(url, conns, WARMUP, authorization)
-                    rows[(name, conns)].append(wrk(url, conns, DURATION, authorization))
+            servers[name] = start(config | {"logging": {"level": "warning"}, "metrics": {"enabled": False}}, workdir, name)
+        names = list(configs)
+        rows = rotating_rounds(names, {name: url for name, (_, url) in servers.items()}, {name: header for name, (_, header) in configs.items()})
     finally:
-        for proc, _ in servers.values():
-            proc.terminate()
-        for proc, _ in servers.values():
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop([proc for proc, _ in servers.values()])
         issuer.server.shutdown()
 
-    lines = [
-        f"# Auth benchmark ({time.strftime('%Y-%m-%d %H:%M:%S')}, {ROUNDS} round(s) × {DURATION} s, server CPU 0, wrk CPU 1)",
-        "",
-        "| conns | auth | req/s (median) | p50 µs | p99 µs | ÷ off (median of rounds) |",
-        "|---|---|---|---|---|---|",
-    ]
-    verdicts = []
-    for conns in CONNS:
-        for name in configs:
-            runs = rows[(name, conns)]
-            rps = statistics.median(r["rps"] for r in runs)
-            p50 = statistics.median(r["p50_us"] for r in runs)
-            p99 = statistics.median(r["p99_us"] for r in runs)
-            ratio = statistics.median(r["rps"] / off["rps"] for r, off in zip(runs, rows[("off", conns)]))
-            lines.append(f"| {conns} | {name} | {rps:,.0f} | {p50:.0f} | {p99:.0f} | {ratio:.3f} |")
-            if name != "off":
-                verdicts.append((name, conns, ratio))
+    lines = table("Auth benchmark", names, "off", rows, "auth")
+    verdicts = [(name, conns, ratio(rows, name, "off", conns)) for conns in CONNS for name in names if name != "off"]
     lines += ["", "Target: authenticated ≥ 0.80 of unauthenticated. " + ", ".join(
-        f"{name}@{conns}: {ratio:.2f} {'met' if ratio >= 0.8 else 'MISSED'}" for name, conns, ratio in verdicts)]
-    report = "\n".join(lines) + "\n"
-    results = ROOT / "bench/results"
-    results.mkdir(exist_ok=True)
-    (results / f"auth-{time.strftime('%Y%m%d-%H%M%S')}.md").write_text(report)
-    print(report)
+        f"{name}@{conns}: {value:.2f} {'met' if value >= 0.8 else 'MISSED'}" for name, conns, value in verdicts)]
+    save("\n".join(lines) + "\n", "auth")
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 public import MCPCore
 public import PorticoConfig
@@ -24,7 +25,7 @@ public final class BridgeHost: Service, Sendable {
     /// `sessionExists` tells per-session sources when a legacy session has ended.
     public init(
         configuration: PorticoConfiguration, baseDirectory: String, registry: Registry, owners: ToolOwners = ToolOwners(),
-        sessionExists: @escaping @Sendable (String) -> Bool = { _ in true }, logger: Logger
+        sessionExists: @escaping @Sendable (String) -> Bool = { _ in true }, metrics: (any MetricsFactory)? = nil, logger: Logger
     ) throws {
         self.logger = logger
         let sources = configuration.sources
@@ -34,14 +35,16 @@ public final class BridgeHost: Service, Sendable {
             required[stdio.name] = stdio.required
             let command = ChildCommand(stdio, configuration: configuration, baseDirectory: baseDirectory)
             let changes = ChangeSignal()
+            let restarts = RestartTally()
             let sessions = stdio.mode == .perSession
                 ? SessionChildren(
                     source: stdio.name, command: command, maximum: stdio.maxSessionChildren, sessionExists: sessionExists, changes: changes,
-                    logger: logger)
+                    restarts: restarts, logger: logger)
                 : nil
             return StdioSource(
                 name: stdio.name, command: command, pool: stdio.pool, maxInFlight: stdio.maxInFlight, prefix: stdio.prefix,
-                sessions: sessions, changes: changes, registry: registry, owners: owners, parkingLifetime: .seconds(configuration.requestState.ttlSeconds), logger: logger)
+                sessions: sessions, changes: changes, restarts: restarts, registry: registry, owners: owners,
+                parkingLifetime: .seconds(configuration.requestState.ttlSeconds), metrics: metrics, logger: logger)
         }
         self.required = required
         for command in sources.commands {

@@ -22,6 +22,7 @@ indirect enum ConfigSchema: Sendable {
             case .edge: (key.rawValue, edge)
             case .sources: (key.rawValue, sources)
             case .auth: (key.rawValue, auth)
+            case .metrics: (key.rawValue, values(PorticoConfiguration.Metrics.CodingKeys.self))
             }
         }
     )

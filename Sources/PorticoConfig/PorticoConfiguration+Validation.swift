@@ -14,6 +14,7 @@ extension PorticoConfiguration {
             + edge.validationIssues(at: CodingKeys.edge.rawValue, in: self)
             + sources.validationIssues(at: CodingKeys.sources.rawValue)
             + auth.validationIssues(at: CodingKeys.auth.rawValue, server: server)
+            + metrics.validationIssues(at: CodingKeys.metrics.rawValue, server: server)
     }
 }
 

@@ -24,6 +24,8 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
     public var sources: Sources
     /// Who may call: OAuth bearer tokens, API keys, client certificates; scopes per tool.
     public var auth: Auth
+    /// The Prometheus listener and what it reads from nginx.
+    public var metrics: Metrics
 
     /// Creates a configuration; every argument defaults to the value used when `portico.yaml` omits it.
     public init(
@@ -36,8 +38,10 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         tasks: Tasks = Tasks(),
         edge: Edge = Edge(),
         sources: Sources = Sources(),
-        auth: Auth = Auth()
+        auth: Auth = Auth(),
+        metrics: Metrics = Metrics()
     ) {
+        self.metrics = metrics
         self.auth = auth
         self.sources = sources
         self.edge = edge
@@ -61,6 +65,7 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         case edge
         case sources
         case auth
+        case metrics
     }
 
     /// Decodes a configuration, filling every absent or null key with its default.
@@ -77,5 +82,6 @@ public struct PorticoConfiguration: Codable, Sendable, Equatable {
         edge = try container.decodeValue(forKey: .edge, default: defaults.edge, in: decoder)
         sources = try container.decodeValue(forKey: .sources, default: defaults.sources, in: decoder)
         auth = try container.decodeValue(forKey: .auth, default: defaults.auth, in: decoder)
+        metrics = try container.decodeValue(forKey: .metrics, default: defaults.metrics, in: decoder)
     }
 }

@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Listen port (0 picks a free one); overrides server.port.")
     var port: Int?
 
+    @Option(help: "Port of the /metrics listener (overrides metrics.port; 0 picks a free one).")
+    var metricsPort: Int?
+
     @Option(help: "Serve a test fixture instead of the configured tool packs. Values: conformance.")
     var fixture: Fixture?
 
@@ -36,6 +39,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = try loadConfiguration(config)
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
+        if let metricsPort { configuration.metrics.port = metricsPort }
         let issues = configuration.validate()
         guard issues.isEmpty else {
             throw ValidationError(issues.map { $0.formatted(source: "command line") }.joined(separator: "\n"))

@@ -42,6 +42,9 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Loopback port of the app behind nginx (0 picks a free one).")
     var appPort = 0
 
+    @Option(help: "Port of the /metrics listener (overrides metrics.port; 0 picks a free one).")
+    var metricsPort: Int?
+
     @Option(help: "Log level; overrides logging.level.")
     var logLevel: String?
 
@@ -103,6 +106,10 @@ struct Up: AsyncParsableCommand {
         configuration.edge.httpsPort = httpsPort
         configuration.edge.httpPort = httpPort
         configuration.edge.statusPort = statusPort
+        if configuration.metrics.nginxStatusURL == nil {
+            configuration.metrics.nginxStatusURL = "http://127.0.0.1:\(statusPort)/nginx_status"
+        }
+        if let metricsPort { configuration.metrics.port = metricsPort }
         if let address { configuration.edge.address = address }
         return configuration
     }

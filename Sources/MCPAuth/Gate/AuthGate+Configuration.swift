@@ -17,7 +17,7 @@ extension AuthGate {
     /// Keys are fetched with the process-wide `HTTPClient.shared`, so nothing needs shutting down.
     public static func make(
         configuration: PorticoConfiguration, environment: (String) -> String? = { getenv($0).map { String(cString: $0) } },
-        logger: Logger
+        failures: AuthFailureMetrics? = nil, logger: Logger
     ) throws(AuthSetupError) -> AuthGate? {
         let auth = configuration.auth
         guard auth.enabled else { return nil }
@@ -55,7 +55,7 @@ extension AuthGate {
             // write and admin scopes up front. Item rules name theirs in their own 403.
             challengeScopes: auth.requiredScopes,
             trustedProxies: TrustedProxies(auth.clientCertificates.trustedProxies), certificatePrincipals: certificates,
-            trustsEdge: auth.edge.trustEdge, logger: logger)
+            trustsEdge: auth.edge.trustEdge, failures: failures, logger: logger)
     }
 }
 

@@ -32,12 +32,16 @@ public struct AuthGate: RequestGate {
     let certificatePrincipals: [String: Set<String>]
     /// Whether the edge's `X-Portico-Principal` is taken instead of verifying again.
     let trustsEdge: Bool
+    /// Refusals by reason; `nil` when metrics are off.
+    let failures: AuthFailureMetrics?
     let logger: Logger
 
     public init(
         verifier: BearerTokenVerifier, metadata: ProtectedResourceMetadata?, requiredScopes: [String], challengeScopes: [String],
-        trustedProxies: TrustedProxies, certificatePrincipals: [String: Set<String>], trustsEdge: Bool, logger: Logger
+        trustedProxies: TrustedProxies, certificatePrincipals: [String: Set<String>], trustsEdge: Bool,
+        failures: AuthFailureMetrics? = nil, logger: Logger
     ) {
+        self.failures = failures
         self.verifier = verifier
         self.metadata = metadata
         self.requiredScopes = requiredScopes
@@ -59,15 +63,19 @@ public struct AuthGate: RequestGate {
             return (requireBaseScopes(principal), nil)
         }
         if AuthorizationHeader.queryCarriesToken(head.path) {
+            failures?.count(AuthFailureMetrics.invalidRequest)
             return (.refuse(refusal(.badRequest, .invalidRequest, "access tokens are accepted only in the Authorization header, never in the URL")), nil)
         }
         switch AuthorizationHeader(values: head.headerFields[values: .authorization]) {
         case .absent, .otherScheme:
             if let principal = certificatePrincipal(head.headerFields), trustedProxies.contains(peer) { return (requireBaseScopes(principal), nil) }
+            failures?.count(AuthFailureMetrics.missingCredential)
             return (.refuse(refusal(.unauthorized, nil, nil)), nil)
         case .malformed(let problem):
+            failures?.count(AuthFailureMetrics.invalidRequest)
             return (.refuse(refusal(.badRequest, .invalidRequest, problem)), nil)
         case .oversized:
+            failures?.count(TokenRejection.Reason.tooLarge.rawValue)
             return (.refuse(refusal(.unauthorized, .invalidToken, "the token is larger than \(AuthorizationHeader.maximumTokenBytes) bytes")), nil)
         case .bearer(let token):
             do {
@@ -75,6 +83,7 @@ public struct AuthGate: RequestGate {
                 return (requireBaseScopes(verified.principal), verified.expiresAt)
             } catch {
                 logger.info("token refused", metadata: ["auth.reason": "\(error.reason.rawValue)", "auth.detail": "\(error.detail)"])
+                failures?.count(error.reason.rawValue)
                 if error.reason == .unavailable {
                     var refused = refusal(.serviceUnavailable, nil, nil)
                     refused.headers = [.retryAfter: "5"]
@@ -93,12 +102,14 @@ public struct AuthGate: RequestGate {
         case .prompt(let name): what = "prompt '\(name)'"
         case .resource(let uri): what = "resource '\(uri)'"
         }
+        failures?.count(AuthFailureMetrics.insufficientScope)
         return refusal(.forbidden, .insufficientScope, "\(what) needs scope \(required.joined(separator: " "))", scopes: required)
     }
 
     /// 403 unless the principal holds every scope all requests need.
     func requireBaseScopes(_ principal: Principal) -> GateDecision {
         guard !requiredScopes.allSatisfy(principal.scopes.contains) else { return .admit(principal) }
+        failures?.count(AuthFailureMetrics.insufficientScope)
         return .refuse(refusal(.forbidden, .insufficientScope, "this server needs scope \(requiredScopes.joined(separator: " "))", scopes: requiredScopes))
     }
 

@@ -34,9 +34,11 @@ final class ChildSlot: Sendable {
     /// How many times the child has been started; the first start is 1.
     private let starts = Atomic(0)
     private let changes: ChangeSignal
+    private let restarts: RestartTally
     private let logger: Logger
 
-    init(index: Int, command: ChildCommand, changes: ChangeSignal, logger: Logger) {
+    init(index: Int, command: ChildCommand, changes: ChangeSignal, restarts: RestartTally, logger: Logger) {
+        self.restarts = restarts
         self.index = index
         self.command = command
         self.changes = changes
@@ -51,7 +53,7 @@ final class ChildSlot: Sendable {
     func run(onReady: @escaping @Sendable (ChildConnection, JSONObject) async throws -> Void, onListChanged: @escaping @Sendable (Registry.List) -> Void) async {
         var backoff = Backoff(initial: command.restartBackoff, maximum: command.restartBackoffMax)
         while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-            starts.add(1, ordering: .relaxed)
+            if starts.add(1, ordering: .relaxed).newValue > 1 { restarts.add() }
             set(.starting)
             let started = ContinuousClock.now
             let failure = await runOnce(onReady: onReady, onListChanged: onListChanged)

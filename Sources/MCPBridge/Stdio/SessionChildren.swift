@@ -17,13 +17,15 @@ final class SessionChildren: Sendable {
     let maximum: Int
     let sessionExists: @Sendable (String) -> Bool
     let changes: ChangeSignal
+    let restarts: RestartTally
     let logger: Logger
     /// Slots to run; the source's task group starts each one.
     let started: AsyncStream<ChildSlot>
     private let startedContinuation: AsyncStream<ChildSlot>.Continuation
     private let state = Mutex(State())
 
-    init(source: String, command: ChildCommand, maximum: Int, sessionExists: @escaping @Sendable (String) -> Bool, changes: ChangeSignal, logger: Logger) {
+    init(source: String, command: ChildCommand, maximum: Int, sessionExists: @escaping @Sendable (String) -> Bool, changes: ChangeSignal, restarts: RestartTally, logger: Logger) {
+        self.restarts = restarts
         self.source = source
         self.command = command
         self.maximum = maximum
@@ -41,7 +43,7 @@ final class SessionChildren: Sendable {
                 throw .unavailable(source: source, reason: "\(maximum) sessions already have their own process (max_session_children)")
             }
             state.nextIndex += 1
-            let slot = ChildSlot(index: state.nextIndex, command: command, changes: changes, logger: logger)
+            let slot = ChildSlot(index: state.nextIndex, command: command, changes: changes, restarts: restarts, logger: logger)
             state.children[sessionID] = slot
             return (slot, true)
         }
@@ -57,6 +59,9 @@ final class SessionChildren: Sendable {
         }
         for slot in ended { slot.stop(reason: "its session ended") }
     }
+
+    /// The children alive now.
+    var slots: [ChildSlot] { state.withLock { Array($0.children.values) } }
 
     func stopAll() {
         let all = state.withLock { state in

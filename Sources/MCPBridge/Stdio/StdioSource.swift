@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import MCPCore
 import Synchronization
@@ -20,12 +21,18 @@ public final class StdioSource: Sendable {
     let parking: ParkedCalls
     let sessions: SessionChildren?
     let logger: Logger
+    let restarts: RestartTally
+    /// `portico_bridge_call_duration_seconds{source}`: a remote call from send to result.
+    let callDuration: Timer?
     private let stopped = Atomic(false)
 
     init(
         name: String, command: ChildCommand, pool: Int, maxInFlight: Int, prefix: String?, sessions: SessionChildren?,
-        changes: ChangeSignal, registry: Registry, owners: ToolOwners, parkingLifetime: Duration, logger: Logger
+        changes: ChangeSignal, restarts: RestartTally, registry: Registry, owners: ToolOwners, parkingLifetime: Duration,
+        metrics: (any MetricsFactory)?, logger: Logger
     ) {
+        self.restarts = restarts
+        self.callDuration = metrics.map { Timer(label: "portico_bridge_call_duration_seconds", dimensions: [("source", name)], factory: $0) }
         self.name = name
         self.maxInFlight = maxInFlight
         self.prefix = prefix ?? ""
@@ -33,7 +40,7 @@ public final class StdioSource: Sendable {
         self.sessions = sessions
         self.changes = changes
         self.parking = ParkedCalls(lifetime: parkingLifetime)
-        self.slots = (0..<pool).map { ChildSlot(index: $0, command: command, changes: changes, logger: logger) }
+        self.slots = (0..<pool).map { ChildSlot(index: $0, command: command, changes: changes, restarts: restarts, logger: logger) }
         self.catalog = SourceCatalog(source: name, prefix: prefix ?? "", registry: registry, owners: owners, logger: logger)
     }
 
@@ -151,6 +158,8 @@ public final class StdioSource: Sendable {
     /// Forwards one remote request and follows it to its result; a retried 2026-07-28 request
     /// carrying a parked call's token picks that call up where it stopped.
     func forward(_ method: String, params: JSONObject, context: HandlerContext) async throws -> JSONValue {
+        let start = ContinuousClock.now
+        defer { callDuration?.recordInterval(since: start) }
         do {
             return try await forwardOnce(method, params: params, context: context)
         } catch let failure as BridgeFailure {
@@ -219,5 +228,36 @@ public final class StdioSource: Sendable {
         } catch {
             call.connection.respond(to: request.id, .failure(.internalError("\(error)")))
         }
+    }
+}
+
+extension StdioSource {
+    /// The source's children right now, for the metrics listener.
+    public struct Status: Sendable {
+        public var name: String
+        /// Children that exist: the pool plus live per-session children.
+        public var children: Int
+        /// Children that finished the handshake and take calls.
+        public var up: Int
+        /// Starts after a child's first, since the server started.
+        public var restarts: Int
+        /// Remote calls sent and not yet answered.
+        public var inFlight: Int
+    }
+
+    public var status: Status {
+        let all = slots + (sessions?.slots ?? [])
+        let ready = readyConnections(in: all)
+        return Status(
+            name: name, children: all.count, up: ready.count, restarts: restarts.value,
+            inFlight: ready.reduce(0) { $0 + $1.remoteCallsInFlight })
+    }
+}
+
+extension Timer {
+    /// Records the time from `start` until now.
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -64,12 +64,15 @@ public final class MCPServer: Sendable {
     let logger: Logger
     /// `serverInfo` as every 2026-07-28 result carries it, built once.
     let modernServerInfo: JSONValue
+    /// Request counts and latencies; `nil` when metrics are off, which skips the clock reads too.
+    public let metrics: ServerMetrics?
 
     public init(
         info: Info, registry: Registry = Registry(), sessions: SessionStore = SessionStore(), listeners: ListenerHub = ListenerHub(),
         requestStates: RequestStateSealer = RequestStateSealer(), tasks: TaskStore = TaskStore(),
-        options: Options = Options(), logger: Logger = Logger(label: "portico.mcp")
+        options: Options = Options(), metrics: ServerMetrics? = nil, logger: Logger = Logger(label: "portico.mcp")
     ) {
+        self.metrics = metrics
         self.requestStates = requestStates
         self.tasks = tasks
         self.info = info
@@ -113,6 +116,22 @@ public final class MCPServer: Sendable {
     public func initialize(
         _ request: JSONRPCRequest, versions: [ProtocolVersion] = ProtocolVersion.legacy, principal: Principal? = nil
     ) throws(MCPError) -> (Session, JSONObject) {
+        guard let metrics else { return try openSession(request, versions: versions, principal: principal) }
+        let start = ContinuousClock.now
+        do {
+            let opened = try openSession(request, versions: versions, principal: principal)
+            metrics.record(method: request.method, tool: nil, era: RequestEra(opened.0.protocolVersion), outcome: .ok, duration: ContinuousClock.now - start)
+            return opened
+        } catch {
+            let era: RequestEra = versions.contains(.v2024_11_05) ? .httpSSE : .session
+            metrics.record(method: request.method, tool: nil, era: era, outcome: .error, duration: ContinuousClock.now - start)
+            throw error
+        }
+    }
+
+    private func openSession(
+        _ request: JSONRPCRequest, versions: [ProtocolVersion], principal: Principal?
+    ) throws(MCPError) -> (Session, JSONObject) {
         guard case .string(let requested)? = request.params["protocolVersion"] else {
             throw .invalidParams("initialize: 'protocolVersion' must be a string")
         }
@@ -135,6 +154,21 @@ public final class MCPServer: Sendable {
 
     /// Answers one request. Modern results gain `resultType`, `serverInfo` and caching fields here.
     public func handle(_ request: JSONRPCRequest, context: HandlerContext) async -> Result<JSONObject, MCPError> {
+        guard let metrics else { return await dispatch(request, context: context) }
+        let start = ContinuousClock.now
+        let outcome = await dispatch(request, context: context)
+        let kind: RequestOutcome
+        switch outcome {
+        case .success(let result): kind = result["isError"] == .bool(true) ? .toolError : .ok
+        case .failure: kind = Task.isCancelled ? .cancelled : .error
+        }
+        var tool: String?
+        if request.method == "tools/call", case .string(let name)? = request.params["name"], registry.tool(named: name) != nil { tool = name }
+        metrics.record(method: request.method, tool: tool, era: RequestEra(context.protocolVersion), outcome: kind, duration: ContinuousClock.now - start)
+        return outcome
+    }
+
+    private func dispatch(_ request: JSONRPCRequest, context: HandlerContext) async -> Result<JSONObject, MCPError> {
         let modern = context.protocolVersion.isModern
         do {
             var result: JSONObject

@@ -65,7 +65,7 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
                 }
                 // Replies are `.message`s on this stream: it ends only with the connection or at shutdown.
                 try await streamable.serveLongLived(
-                    connection.outbound, opening: SSEFrame.endpoint("\(messagesPath)?session_id=\(connection.id)"), channel: channel, writer: &writer)
+                    connection.outbound, kind: .httpSSE, opening: SSEFrame.endpoint("\(messagesPath)?session_id=\(connection.id)"), channel: channel, writer: &writer)
             })
     }
 
@@ -93,6 +93,7 @@ public struct HTTPSSEEndpoint<Context: ChannelRequestContext>: Sendable {
             streamable.logRefusal(error, method: nil, id: error.id, status: .badRequest)
             return HTTPReply.error(error, status: .badRequest)
         }
+        context.requestRecord?.note(message, era: .httpSSE)
         switch message {
         case .request(let call) where call.method == "initialize":
             do {

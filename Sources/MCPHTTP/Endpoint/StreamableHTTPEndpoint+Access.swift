@@ -6,7 +6,9 @@ extension StreamableHTTPEndpoint {
     func admit(_ request: Request, context: Context) async -> (Principal?, refusal: Response?) {
         guard let gate else { return (nil, nil) }
         switch await gate.admit(request.head, peer: context.channel.remoteAddress) {
-        case .admit(let principal): return (principal, nil)
+        case .admit(let principal):
+            context.requestRecord?.note(principal: principal)
+            return (principal, nil)
         case .refuse(let refusal): return (nil, response(for: refusal))
         }
     }

@@ -35,7 +35,7 @@ extension StreamableHTTPEndpoint {
         }
         do {
             let attachment = try stream.attachAtEnd()
-            return replayResponse(stream, attachment: attachment, session: session, priming: session.protocolVersion.supportsPriming, channel: context.channel)
+            return replayResponse(stream, attachment: attachment, session: session, priming: session.protocolVersion.supportsPriming, kind: .get, channel: context.channel)
         } catch {
             return HTTPReply.error(MCPError(code: .invalidRequest, message: "Conflict: only one GET stream is allowed per session"), status: .conflict)
         }
@@ -58,7 +58,7 @@ extension StreamableHTTPEndpoint {
         }
         do throws(ReplayStream.ResumeRefusal) {
             let attachment = try stream.attach(after: position.sequence, takeOver: true)
-            return replayResponse(stream, attachment: attachment, session: session, priming: false, channel: channel)
+            return replayResponse(stream, attachment: attachment, session: session, priming: false, kind: .get, channel: channel)
         } catch {
             switch error {
             case .alreadyAttached:

@@ -41,7 +41,7 @@ extension StreamableHTTPEndpoint {
                     return
                 }
                 defer { listeners.remove(listener) }
-                try await self.serveLongLived(stream, opening: SSEFrame.message(acknowledgement), channel: channel, writer: &writer)
+                try await self.serveLongLived(stream, kind: .listen, opening: SSEFrame.message(acknowledgement), channel: channel, writer: &writer)
             })
     }
 }

@@ -34,7 +34,15 @@ extension StreamableHTTPEndpoint {
             let version = try meta.servedVersion(id: call.id)
             try validateStandardHeaders(of: call, headers: headers)
             if call.method == "subscriptions/listen" {
-                return try listen(call, clientCapabilities: meta.clientCapabilities, principal: principal, accepted: accepted, channel: context.channel)
+                // Counted when the stream opens or is refused; it has no handler time to measure.
+                do {
+                    let stream = try listen(call, clientCapabilities: meta.clientCapabilities, principal: principal, accepted: accepted, channel: context.channel)
+                    server.metrics?.record(method: call.method, tool: nil, era: .stateless, outcome: .ok, duration: nil)
+                    return stream
+                } catch {
+                    server.metrics?.record(method: call.method, tool: nil, era: .stateless, outcome: .error, duration: nil)
+                    throw error
+                }
             }
             if call.method == "tools/call", case .string(let name)? = call.params["name"], let tool = server.registry.tool(named: name) {
                 try ParameterHeaders.validate(tool: tool, arguments: call.params["arguments"]?.objectValue ?? [:], headers: request.headers, id: call.id)

@@ -109,13 +109,16 @@ extension StreamableHTTPEndpoint {
         headers.append(contentsOf: extraHeaders)
         let closeMonitor = self.closeMonitor
         let keepAlive = self.keepAlive
+        let openStreams = self.openStreams
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 let ticking = keepAlive.add(stream)
+                openStreams.opened(.reply)
                 defer {
                     closeMonitor.remove(registration)
                     keepAlive.remove(ticking)
+                    openStreams.closed(.reply)
                 }
                 do {
                     try await stream.writeSSE(startingWith: first, to: &writer)
@@ -177,8 +180,8 @@ extension StreamableHTTPEndpoint {
     /// one, then events with ids `<stream>-<sequence>`, keep-alives while quiet, until the
     /// stream completes, the handler asks for a disconnect, or the client leaves.
     func replayResponse(
-        _ replay: ReplayStream, attachment: ReplayStream.Attachment, session: Session, priming: Bool, channel: any Channel,
-        headers extraHeaders: HTTPFields = [:]
+        _ replay: ReplayStream, attachment: ReplayStream.Attachment, session: Session, priming: Bool, kind: OpenStreams.Kind = .reply,
+        channel: any Channel, headers extraHeaders: HTTPFields = [:]
     ) -> Response {
         var headers = HTTPReply.sseHeaders
         headers.append(contentsOf: extraHeaders)
@@ -188,14 +191,17 @@ extension StreamableHTTPEndpoint {
         let withIDs = session.resumable
         let prefix = "\(replay.number)-"
         let registration = closeMonitor.add(channel: channel) { replay.detach(attachment) }
+        let openStreams = self.openStreams
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 let ticking = keepAlive.add(replay)
+                openStreams.opened(kind)
                 defer {
                     closeMonitor.remove(registration)
                     keepAlive.remove(ticking)
                     replay.detach(attachment)
+                    openStreams.closed(kind)
                 }
                 if priming && withIDs {
                     try await writer.write(SSEFrame.priming(id: prefix + String(attachment.cursor), retryMilliseconds: retry))

@@ -21,6 +21,8 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     let deadlines: CallDeadlines
     /// Who may call; `nil` serves everyone (authentication off).
     let gate: (any RequestGate)?
+    /// Open SSE responses by kind, for the metrics listener.
+    public let openStreams: OpenStreams
     let logger: Logger
 
     /// - Parameter closeMonitor: the monitor whose channel handler is installed on every
@@ -32,8 +34,9 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
     public init(
         server: MCPServer, options: EndpointOptions = EndpointOptions(), closeMonitor: ConnectionCloseMonitor,
         keepAlive: KeepAliveTicker = KeepAliveTicker(interval: nil), deadlines: CallDeadlines = CallDeadlines(limit: nil),
-        gate: (any RequestGate)? = nil, logger: Logger = Logger(label: "portico.http")
+        gate: (any RequestGate)? = nil, openStreams: OpenStreams = OpenStreams(), logger: Logger = Logger(label: "portico.http")
     ) {
+        self.openStreams = openStreams
         self.gate = gate
         self.deadlines = deadlines
         self.server = server
@@ -104,6 +107,7 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
         case .refused(let refusal): return refusal
         }
         if case .array(let elements) = json {
+            context.requestRecord?.note(method: "batch", era: .session)
             return await postBatch(elements, headers: headers, principal: principal, context: context, accepted: accepted)
         }
         let message: JSONRPCMessage
@@ -113,7 +117,9 @@ public struct StreamableHTTPEndpoint<Context: ChannelRequestContext>: Sendable {
             logRefusal(error, method: nil, id: error.id, status: .badRequest)
             return HTTPReply.error(error, status: .badRequest)
         }
-        if isModern(message, headers: headers) {
+        let modern = isModern(message, headers: headers)
+        context.requestRecord?.note(message, era: modern ? .stateless : .session)
+        if modern {
             return await postModern(message, request: request, headers: headers, principal: principal, context: context, accepted: accepted)
         }
         return await postLegacy(message, headers: headers, principal: principal, context: context, accepted: accepted)

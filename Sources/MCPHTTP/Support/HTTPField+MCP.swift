@@ -11,4 +11,6 @@ extension HTTPField.Name {
     public static let lastEventID = Self("Last-Event-ID")!
     /// Tells NGINX not to buffer this response (transports §Receiving Messages, 2026-07-28).
     public static let xAccelBuffering = Self("X-Accel-Buffering")!
+    /// The request id nginx sets (`$request_id`), shared by its access log and Portico's.
+    public static let xRequestID = Self("X-Request-ID")!
 }

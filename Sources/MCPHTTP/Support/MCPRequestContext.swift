@@ -7,6 +7,7 @@ public import NIOCore
 public struct MCPRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let channel: any Channel
+    public var requestRecord: RequestRecord?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -17,6 +18,8 @@ public struct MCPRequestContext: RequestContext {
 /// A request context that can tell which connection a request arrived on.
 public protocol ChannelRequestContext: RequestContext {
     var channel: any Channel { get }
+    /// Where the endpoint notes what the access log prints; `nil` when the log is off.
+    var requestRecord: RequestRecord? { get set }
 }
 
 extension MCPRequestContext: ChannelRequestContext {}

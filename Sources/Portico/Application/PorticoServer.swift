@@ -35,13 +35,18 @@ public struct PorticoServer: Sendable {
     public let bridge: BridgeHost
     /// Authentication (`auth:`); `nil` when it is off.
     public let gate: AuthGate?
+    /// Every figure of `/metrics`; `nil` when `metrics.enabled` is off.
+    public let metrics: PorticoMetrics?
     let logger: Logger
 
     /// - Parameter baseDirectory: where relative paths in `sources:` start (the config file's folder).
     public init(configuration: PorticoConfiguration, packs: [PorticoConfiguration.ToolPack]? = nil, baseDirectory: String = ".", logger: Logger) throws {
         // Everything that can throw runs before any stored property is set.
         let stateKeys = try configuration.requestState.keyBytes { name in getenv(name).map { String(cString: $0) } }
-        gate = try AuthGate.make(configuration: configuration, logger: logger)
+        let metrics = configuration.metrics.enabled
+            ? PorticoMetrics(nginxStatusURL: configuration.metrics.nginxStatusURL, version: Self.version) : nil
+        self.metrics = metrics
+        gate = try AuthGate.make(configuration: configuration, failures: metrics?.authFailures, logger: logger)
         self.configuration = configuration
         self.logger = logger
         let streams = configuration.streams
@@ -70,6 +75,7 @@ public struct PorticoServer: Sendable {
                     maximumTasks: configuration.tasks.maxTasks, ttl: .seconds(configuration.tasks.ttlSeconds),
                     pollInterval: .milliseconds(configuration.tasks.pollIntervalMilliseconds))),
             options: .init(pageSize: configuration.limits.pageSize, access: AccessPolicy(auth: configuration.auth)),
+            metrics: metrics?.server,
             logger: logger)
         for pack in packs ?? configuration.tools.packs {
             switch pack {
@@ -79,7 +85,7 @@ public struct PorticoServer: Sendable {
         }
         bridge = try BridgeHost(
             configuration: configuration, baseDirectory: baseDirectory, registry: server.registry,
-            sessionExists: { [sessions] id in sessions.contains(id: id) }, logger: logger)
+            sessionExists: { [sessions] id in sessions.contains(id: id) }, metrics: metrics?.factory, logger: logger)
     }
 
     /// The endpoint's settings: path, body limit and DNS-rebinding policy from the config.
@@ -102,6 +108,9 @@ public struct PorticoServer: Sendable {
     /// The Hummingbird router with the MCP endpoint, authentication's routes and a health route.
     public func makeRouter() -> Router<MCPRequestContext> {
         let router = Router(context: MCPRequestContext.self)
+        if configuration.logging.format == .json {
+            router.add(middleware: RequestLogMiddleware(logger: logger))
+        }
         let cors = CORSPolicy(origins: configuration.server.corsOrigins)
         if cors.isEnabled {
             // Added first: router middleware wraps only the routes registered after it.
@@ -109,7 +118,7 @@ public struct PorticoServer: Sendable {
         }
         let endpoint = StreamableHTTPEndpoint<MCPRequestContext>(
             server: server, options: endpointOptions, closeMonitor: closeMonitor, keepAlive: keepAlive, deadlines: deadlines,
-            gate: gate, logger: logger)
+            gate: gate, openStreams: metrics?.openStreams ?? OpenStreams(), logger: logger)
         endpoint.register(on: router)
         var paths = [configuration.server.path]
         if configuration.streams.legacySSE {
@@ -164,6 +173,11 @@ public struct PorticoServer: Sendable {
         // Before the listener opens: a required stdio server that cannot start stops the serve.
         if !bridge.isEmpty { try await bridge.start() }
         let housekeeping = SessionHousekeeping(server: server, httpSSEConnections: httpSSEConnections, interval: .seconds(30), logger: logger)
+        let metricsListener: [any Service] = metrics.map { metrics in
+            [MetricsListener(
+                metrics: metrics, live: .init(server: server, bridge: bridge, httpSSEConnections: httpSSEConnections),
+                host: configuration.metrics.host, port: configuration.metrics.port, logger: logger)]
+        } ?? []
         var groupConfiguration = ServiceGroupConfiguration(
             // Extra services first: the group stops services in reverse order, so the app drains
             // its streams before the edge in front of it stops.
@@ -173,7 +187,7 @@ public struct PorticoServer: Sendable {
                 .init(service: bridge),
                 .init(service: deadlines), .init(service: app), .init(service: housekeeping), .init(service: keepAlive),
                 .init(service: MemoryReclaimer(server: server, httpSSEConnections: httpSSEConnections, keepAlive: keepAlive)),
-            ],
+            ] + metricsListener.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(listen.drainTimeoutSeconds)
