@@ -131,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "portico",
             dependencies: [
-                "Portico", "PorticoConfig", "NginxKit", "MCPAuth",
+                "Portico", "PorticoConfig", "NginxKit", "MCPAuth", "MCPHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

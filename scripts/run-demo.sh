@@ -24,6 +24,7 @@ List the tools (2026-07-28, one stateless request):
     -d '${body}'
 
 Python SDK (mcp==2.3.0): see README, "Two commands". Ctrl-C stops both; kill -HUP reloads the edge.
+Metrics: curl -s http://127.0.0.1:9464/metrics   Live view: ${bin} status   Check the stack: ${bin} doctor -c ${config}
 MSG
   exec "$bin" up --config "$config" --state-dir .portico --address "$host" --https-port "$https_port" --http-port "$port" --status-port 8081
 fi
@@ -37,5 +38,6 @@ List the tools (2026-07-28, one stateless request):
     -d '${body}'
 
 Point an MCP client (Inspector, VS Code, Claude Desktop via a tunnel) at ${url}. Ctrl-C stops.
+Metrics: curl -s http://127.0.0.1:9464/metrics   Live view: ${bin} status
 MSG
 exec "$bin" serve --config "$config" --host "$host" --port "$port"

@@ -13,12 +13,14 @@ public struct AuthFailureMetrics: Sendable {
     /// Every label value: the three above plus each ``TokenRejection/Reason``.
     public static let reasons: [String] = [missingCredential, invalidRequest, insufficientScope] + TokenRejection.Reason.allCases.map(\.rawValue)
 
+    public static let label = "portico_auth_failures_total"
+
     private let counters: [String: Counter]
 
     public init(factory: any MetricsFactory) {
         var counters: [String: Counter] = [:]
         for reason in Self.reasons {
-            counters[reason] = Counter(label: "portico_auth_failures_total", dimensions: [("reason", reason)], factory: factory)
+            counters[reason] = Counter(label: Self.label, dimensions: [("reason", reason)], factory: factory)
         }
         self.counters = counters
     }

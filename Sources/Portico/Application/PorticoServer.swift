@@ -109,7 +109,7 @@ public struct PorticoServer: Sendable {
     public func makeRouter() -> Router<MCPRequestContext> {
         let router = Router(context: MCPRequestContext.self)
         if configuration.logging.format == .json {
-            router.add(middleware: RequestLogMiddleware(logger: logger))
+            router.add(middleware: RequestLogMiddleware(label: logger.label))
         }
         let cors = CORSPolicy(origins: configuration.server.corsOrigins)
         if cors.isEnabled {

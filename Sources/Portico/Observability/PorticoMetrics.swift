@@ -35,10 +35,20 @@ public final class PorticoMetrics: Sendable {
         .seconds(5), .seconds(10), .seconds(30), .seconds(60),
     ]
 
+    /// `# HELP` of the families the modules make.
+    static let help: [String: String] = [
+        ServerMetrics.requestsLabel: "MCP requests that reached dispatch, by era, method, tool (tools/call) and outcome.",
+        ServerMetrics.requestDurationLabel: "Handler time per MCP method.",
+        ServerMetrics.toolDurationLabel: "Handler time per tool.",
+        AuthFailureMetrics.label: "Requests the auth gate refused, by reason.",
+        "portico_bridge_call_duration_seconds": "A call forwarded to a stdio source, from send to result.",
+    ]
+
     public init(nginxStatusURL: String?, version: String) {
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = Self.durationBuckets
+        var base = PrometheusMetricsFactory(registry: registry)
+        base.defaultDurationHistogramBuckets = Self.durationBuckets
+        let factory = DescribedMetricsFactory(registry: registry, base: base, help: Self.help, durationBuckets: Self.durationBuckets)
         self.registry = registry
         self.factory = factory
         self.server = ServerMetrics(factory: factory)
