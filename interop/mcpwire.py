@@ -716,7 +716,8 @@ def exact_post(url: str, headers: list[tuple[str, str]], body: bytes, timeout: f
     u = urlsplit(url)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
     try:
-        conn.putrequest("POST", u.path or "/", skip_host=True, skip_accept_encoding=True)
+        target = (u.path or "/") + (f"?{u.query}" if u.query else "")
+        conn.putrequest("POST", target, skip_host=True, skip_accept_encoding=True)
         conn.putheader("Host", u.netloc)
         for k, v in headers:
             conn.putheader(k, v)

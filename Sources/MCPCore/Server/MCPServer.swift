@@ -154,13 +154,28 @@ public final class MCPServer: Sendable {
 
     /// Answers one request. Modern results gain `resultType`, `serverInfo` and caching fields here.
     public func handle(_ request: JSONRPCRequest, context: HandlerContext) async -> Result<JSONObject, MCPError> {
-        guard let metrics else { return await dispatch(request, context: context) }
+        await handle(request, context: context, settle: { _ in nil })
+    }
+
+    /// Answers one request; `settle` may replace the outcome before it is counted and returned.
+    ///
+    /// A transport that cancels a call itself (a deadline) answers it with what it chooses;
+    /// the metrics count that answer, not the cancellation behind it.
+    public func handle(
+        _ request: JSONRPCRequest, context: HandlerContext, settle: (Result<JSONObject, MCPError>) -> Result<JSONObject, MCPError>?
+    ) async -> Result<JSONObject, MCPError> {
+        guard let metrics else {
+            let outcome = await dispatch(request, context: context)
+            return settle(outcome).map { decorateSettled($0, context: context) } ?? outcome
+        }
         let start = ContinuousClock.now
-        let outcome = await dispatch(request, context: context)
+        let dispatched = await dispatch(request, context: context)
+        let settled = settle(dispatched).map { decorateSettled($0, context: context) }
+        let outcome = settled ?? dispatched
         let kind: RequestOutcome
         switch outcome {
         case .success(let result): kind = result["isError"] == .bool(true) ? .toolError : .ok
-        case .failure: kind = Task.isCancelled ? .cancelled : .error
+        case .failure: kind = settled == nil && Task.isCancelled ? .cancelled : .error
         }
         var tool: String?
         if request.method == "tools/call", case .string(let name)? = request.params["name"], registry.tool(named: name) != nil { tool = name }
@@ -230,6 +245,12 @@ public final class MCPServer: Sendable {
             logger.error("handler failed", metadata: ["mcp.method": "\(request.method)", "mcp.id": "\(request.id)", "error": "\(error)"])
             return .failure(.internalError("Internal error while handling \(request.method)"))
         }
+    }
+
+    /// A settled 2026-07-28 result carries `resultType` and `serverInfo` like any other.
+    private func decorateSettled(_ outcome: Result<JSONObject, MCPError>, context: HandlerContext) -> Result<JSONObject, MCPError> {
+        guard context.protocolVersion.isModern, case .success(let result) = outcome, result["resultType"] == nil else { return outcome }
+        return .success(decorateModern(result))
     }
 
     /// Adds what every 2026-07-28 result carries: `resultType` and `serverInfo` in `_meta`.

@@ -41,18 +41,26 @@ public final class CallDeadlines: Service, Sendable {
             state.entries[state.nextKey] = Entry(deadline: .now + limit, cancel: cancel)
             return state.nextKey
         }
-        let outcome = await server.handle(request, context: context)
-        let fired = state.withLock { $0.entries.removeValue(forKey: key)?.fired ?? false }
-        guard fired else { return (outcome, false) }
-        // A call that finished as the deadline passed keeps its own answer (but is still answered).
-        guard case .failure = outcome else { return (outcome, true) }
+        var fired = false
+        let outcome = await server.handle(request, context: context) { outcome in
+            fired = state.withLock { $0.entries.removeValue(forKey: key)?.fired ?? false }
+            // A call that finished as the deadline passed keeps its own answer (but is still answered).
+            guard fired, case .failure = outcome else { return nil }
+            return timeoutAnswer(to: request, limit: limit, logger: context.logger)
+        }
+        return (outcome, fired)
+    }
+
+    /// What a call cut by the deadline is answered: a tool error for `tools/call` (the model
+    /// reads it), a JSON-RPC error otherwise. The server counts this answer, not a cancellation.
+    private func timeoutAnswer(to request: JSONRPCRequest, limit: Duration, logger: Logger) -> Result<JSONObject, MCPError> {
         let seconds = limit.components.seconds
-        context.logger.warning("call timed out", metadata: ["mcp.method": "\(request.method)", "mcp.id": "\(request.id)", "timeout_s": "\(seconds)"])
+        logger.warning("call timed out", metadata: ["mcp.method": "\(request.method)", "mcp.id": "\(request.id)", "timeout_s": "\(seconds)"])
         if request.method == "tools/call" {
             let name = request.params["name"]?.stringValue ?? "?"
-            return (.success(ToolResult.error("Tool '\(name)' did not finish within \(seconds) s and was cancelled (limits.call_timeout_seconds)").json), true)
+            return .success(ToolResult.error("Tool '\(name)' did not finish within \(seconds) s and was cancelled (limits.call_timeout_seconds)").json)
         }
-        return (.failure(MCPError(code: .internalError, message: "\(request.method) did not finish within \(seconds) s and was cancelled (limits.call_timeout_seconds)")), true)
+        return .failure(MCPError(code: .internalError, message: "\(request.method) did not finish within \(seconds) s and was cancelled (limits.call_timeout_seconds)"))
     }
 
     /// Methods that run user code; `tasks/result` and the like wait on purpose and are not bounded.

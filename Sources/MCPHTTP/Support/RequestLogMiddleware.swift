@@ -60,7 +60,8 @@ public struct RequestLogMiddleware<Context: ChannelRequestContext>: RouterMiddle
         var line = JSONLogLine(level: "info", label: label, message: "request")
         line.field("request_id", requestID)
         line.field("http.method", request.method.rawValue)
-        line.field("http.path", request.path ?? "")
+        // Without the query: it can hold a 2024-11-05 session id or a refused access token.
+        line.field("http.path", String((request.path ?? "").prefix { $0 != "?" }))
         line.field("http.status", String(status))
         line.field("duration_ms", String(Double(microseconds) / 1_000))
         if let era = record.era { line.field("mcp.era", era.label) }

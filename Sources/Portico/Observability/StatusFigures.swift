@@ -22,6 +22,28 @@ public struct StatusFigures: Sendable, Codable, Equatable {
     /// Whether nginx's stub_status answered; `nil` when Portico does not read one.
     public var nginxUp: Bool?
 
+    enum CodingKeys: String, CodingKey {
+        case callsPerSecond, requestsPerSecond, errorsPerSecond, p50Milliseconds, p99Milliseconds, openStreams, sessions
+        case listenSubscribers, childrenUp, children, nginx, nginxUp
+    }
+
+    /// Every key, `null` when there is no value: scripts see the same keys on every line.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(callsPerSecond, forKey: .callsPerSecond)
+        try container.encode(requestsPerSecond, forKey: .requestsPerSecond)
+        try container.encode(errorsPerSecond, forKey: .errorsPerSecond)
+        try container.encode(p50Milliseconds, forKey: .p50Milliseconds)
+        try container.encode(p99Milliseconds, forKey: .p99Milliseconds)
+        try container.encode(openStreams, forKey: .openStreams)
+        try container.encode(sessions, forKey: .sessions)
+        try container.encode(listenSubscribers, forKey: .listenSubscribers)
+        try container.encode(childrenUp, forKey: .childrenUp)
+        try container.encode(children, forKey: .children)
+        try container.encode(nginx, forKey: .nginx)
+        try container.encode(nginxUp, forKey: .nginxUp)
+    }
+
     /// Figures between scrapes `earlier` and `later`, taken `seconds` apart.
     public init(from earlier: MetricSamples, to later: MetricSamples, seconds: Double) {
         let interval = max(seconds, 0.001)
