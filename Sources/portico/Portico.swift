@@ -17,7 +17,7 @@ struct PorticoCommand: AsyncParsableCommand {
               portico check-config portico.yaml
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, Up.self, Edge.self, CheckConfig.self, Auth.self, Version.self],
+        subcommands: [Serve.self, Up.self, Edge.self, Status.self, Doctor.self, CheckConfig.self, Auth.self, Version.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -52,7 +52,7 @@ struct Up: AsyncParsableCommand {
     var strict = false
 
     func run() async throws {
-        var configuration = try stackConfiguration(try loadConfiguration(config))
+        var configuration = stackConfiguration(try loadConfiguration(config))
         let issues = configuration.validate()
         guard issues.isEmpty else { throw ValidationError(issues.map { $0.formatted(source: config ?? "command line") }.joined(separator: "\n")) }
         let logger = bootstrapLogging(configuration, level: logLevel)

@@ -159,7 +159,7 @@ public final class StdioSource: Sendable {
     /// carrying a parked call's token picks that call up where it stopped.
     func forward(_ method: String, params: JSONObject, context: HandlerContext) async throws -> JSONValue {
         let start = ContinuousClock.now
-        defer { callDuration?.recordInterval(since: start) }
+        defer { callDuration?.recordElapsed(since: start) }
         do {
             return try await forwardOnce(method, params: params, context: context)
         } catch let failure as BridgeFailure {
@@ -251,13 +251,5 @@ extension StdioSource {
         return Status(
             name: name, children: all.count, up: ready.count, restarts: restarts.value,
             inFlight: ready.reduce(0) { $0 + $1.remoteCallsInFlight })
-    }
-}
-
-extension Timer {
-    /// Records the time from `start` until now.
-    func recordInterval(since start: ContinuousClock.Instant) {
-        let (seconds, attoseconds) = (ContinuousClock.now - start).components
-        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -30,8 +30,8 @@ public final class ServerMetrics: Sendable {
     }
 
     private let factory: any MetricsFactory
-    /// `[method][era][outcome]`, flattened.
-    private let requests: [Counter]
+    /// `[method][era][outcome]`, flattened; `nil` at `tools/call`, which is counted per tool.
+    private let requests: [Counter?]
     private let durations: [Timer]
     private let tools = Mutex<[String: ToolHandles]>([:])
     private let unknownTool: ToolHandles
@@ -42,13 +42,12 @@ public final class ServerMetrics: Sendable {
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
-        var requests: [Counter] = []
+        var requests: [Counter?] = []
         var durations: [Timer] = []
         for method in Self.methods {
             durations.append(Timer(label: Self.requestDurationLabel, dimensions: [("method", method)], factory: factory))
             guard method != "tools/call" else {
-                // Tool calls are counted per tool; their slots stay unused.
-                requests += Array(repeating: Counter(label: "portico_unused", factory: NOOPMetricsHandler.instance), count: Self.eras * Self.outcomes)
+                requests += Array(repeating: nil, count: Self.eras * Self.outcomes)
                 continue
             }
             for era in RequestEra.allCases {
@@ -91,7 +90,7 @@ public final class ServerMetrics: Sendable {
             handles.requests[slot].increment()
             if let nanoseconds { handles.duration.recordNanoseconds(nanoseconds) }
         } else {
-            requests[method * Self.eras * Self.outcomes + slot].increment()
+            requests[method * Self.eras * Self.outcomes + slot]?.increment()
         }
     }
 
@@ -104,14 +103,5 @@ public final class ServerMetrics: Sendable {
             tools[name] = made
             return made
         }
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds, saturating.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : scaled + attoseconds / 1_000_000_000
     }
 }

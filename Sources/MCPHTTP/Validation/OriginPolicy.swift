@@ -55,7 +55,11 @@ public struct OriginPolicy: Sendable {
         let lowered = host.lowercased()
         if allowedHosts.isEmpty { return loopbackOnly ? Self.isLoopback(lowered) : true }
         if allowedHosts.contains("*") { return true }
-        return allowedHosts.contains(lowered) || allowedHosts.contains(Self.hostName(lowered))
+        if allowedHosts.contains(lowered) || allowedHosts.contains(Self.hostName(lowered)) { return true }
+        // A loopback listener keeps answering to loopback names when public ones are listed:
+        // DNS rebinding needs the attacker's name in Host, and local probes (portico up's
+        // verification, doctor, curl on the box) use 127.0.0.1 or localhost.
+        return loopbackOnly && Self.isLoopback(lowered)
     }
 
     public func allowsOrigin(_ origin: String?, host: String?) -> Bool {

@@ -147,7 +147,7 @@ public struct PorticoServer: Sendable {
         let closeMonitor = self.closeMonitor
         return Application(
             router: makeRouter(),
-            server: .http1(additionalChannelHandlers: [closeMonitor.makeChannelHandler()]),
+            server: .http1(configuration: .init(additionalChannelHandlers: [closeMonitor.makeChannelHandler()])),
             configuration: .init(address: address ?? .hostname(listen.host, port: listen.port), serverName: "portico"),
             onServerRunning: onServerRunning,
             logger: logger)
