@@ -133,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "portico",
             dependencies: [
-                "Portico", "PorticoConfig", "NginxKit", "MCPAuth", "MCPHTTP",
+                "Portico", "PorticoConfig", "NginxKit", "MCPAuth", "MCPHTTP", "MCPCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

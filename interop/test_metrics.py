@@ -401,17 +401,17 @@ def test_a_known_workload_gives_exact_request_counts_and_histogram_counts(fresh_
     assert {l["mcp.era"] for l in messages} == {"http_sse"}
     for l in lines:
         assert HEX32.match(l["request_id"]), l
-        assert float(l["duration_ms"]) >= 0 and l["http.status"].isdigit() and l["level"] == "info", l
+        assert float(l["duration_ms"]) >= 0 and isinstance(l["http.status"], int) and isinstance(l["duration_ms"], (int, float)) and l["level"] == "info", l
         assert l["label"] == "portico" and re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", l["ts"]), l
     assert len({l["request_id"] for l in lines}) == len(lines), "request ids repeat"
     echo_lines = [l for l in mcp_lines if l.get("mcp.method") == "tools/call" and l.get("mcp.tool") == "echo"]
     assert len(echo_lines) == N_STATELESS_ECHO + len(LEGACY_VERSIONS_USED)
     assert sorted(l["mcp.era"] for l in echo_lines) == sorted(["stateless"] * N_STATELESS_ECHO
                                                               + ["session"] * len(LEGACY_VERSIONS_USED))
-    assert all(l["http.status"] == "200" for l in echo_lines)
+    assert all(l["http.status"] == 200 for l in echo_lines)
     notfound = [l for l in mcp_lines if l.get("mcp.method") == "foo/bar"]
-    assert len(notfound) == 1 and notfound[0]["http.status"] == "404", notfound
-    refused = [l for l in mcp_lines if l["http.status"] == "400"]
+    assert len(notfound) == 1 and notfound[0]["http.status"] == 404, notfound
+    refused = [l for l in mcp_lines if l["http.status"] == 400]
     assert len(refused) == 1 and refused[0]["mcp.method"] == "tools/list", refused
     deletes = [l for l in mcp_lines if l["http.method"] == "DELETE"]
     assert len(deletes) == len(LEGACY_VERSIONS_USED), deletes
@@ -532,7 +532,7 @@ def test_a_streamed_reply_is_logged_once_when_its_stream_ends(fresh_servers):
     mine = [l for l in lines if l["request_id"] == rid]
     assert len(mine) == 1, mine
     assert float(mine[0]["duration_ms"]) >= 3 * 150, f"duration_ms must cover the stream's life: {mine[0]}"
-    assert (mine[0]["mcp.method"], mine[0]["mcp.tool"], mine[0]["http.status"]) == ("tools/call", "slow_count", "200")
+    assert (mine[0]["mcp.method"], mine[0]["mcp.tool"], mine[0]["http.status"]) == ("tools/call", "slow_count", 200)
 
 
 def test_unknown_names_share_the_other_series_so_clients_cannot_grow_the_exposition(fresh_servers):
@@ -650,6 +650,35 @@ def test_text_log_mode_writes_no_per_request_line(fresh_servers):
                               outcome="ok") == 1
     log = proc.log_path.read_text(errors="replace")
     assert rid not in log and "request_id" not in log, log[-800:]
+
+
+def test_json_log_at_warning_writes_no_per_request_line(fresh_servers):
+    proc, port = start_with_metrics(fresh_servers, "json-warning", {"logging": {"format": "json", "level": "warning"}})
+    echo(proc.url, "quiet")
+    assert scrape(port).value("portico_requests_total", era="stateless", method="tools/call", tool="echo", outcome="ok") == 1
+    assert request_lines(proc) == [], "the request line is an info line: level warning leaves it out"
+
+
+@pytest.mark.parametrize("host, status", [("127.0.0.1", 200), ("localhost", 200), ("evil.example", 403)])
+def test_a_loopback_metrics_listener_answers_only_loopback_host_names(fresh_servers, host, status):
+    proc, port = start_with_metrics(fresh_servers, "metrics-host-" + host)
+    with new_http_client() as c:
+        r = c.get(metrics_url(port), headers={"Host": f"{host}:{port}"})
+    assert r.status_code == status, (host, r.status_code, r.text[:200])
+
+
+def test_an_http_sse_session_counts_as_http_sse_whatever_version_it_negotiates(fresh_servers):
+    proc, port = start_with_metrics(fresh_servers, "sse-2025")
+    sse = SSEConnection(proc.url)
+    try:
+        resp = sse.request("initialize", initialize_params("2025-06-18"), 1)
+        assert resp["result"]["protocolVersion"] == "2025-06-18", resp
+        assert sse.post(notification("notifications/initialized")) == 202
+        assert "result" in sse.request("tools/call", {"name": "echo", "arguments": {"text": "x"}}, 2)
+    finally:
+        sse.close()
+    s = scrape(port)
+    assert s.nonzero_requests() == {counter_key("http_sse", "initialize"): 1, counter_key("http_sse", "tools/call", "echo"): 1}
 
 
 def test_build_info_and_process_figures_describe_the_server_process(fresh_servers):
@@ -853,7 +882,28 @@ AUTH_CASES = {
     "tool-rule-scope-modern": (lambda k, url: _add_modern(url, k["ci"]), 403, "insufficient_scope"),
     "tool-rule-scope-legacy": (lambda k, url: _add_legacy(url, k["ci"]), 403, "insufficient_scope",
                                {counter_key("session", "initialize"): 1}),
+    # A batch element cannot carry a 403: it gets an in-band error, counted like the 403.
+    "tool-rule-scope-batch": (lambda k, url: _add_batch(url, k["ci"]), 200, "insufficient_scope",
+                              {counter_key("session", "initialize"): 1, counter_key("session", "ping"): 1}),
 }
+
+
+def _add_batch(url: str, key: str) -> int:
+    s = LegacySession(url, "2025-03-26")
+    s.client.headers["Authorization"] = f"Bearer {key}"
+    try:
+        s.initialize()
+        assert s.session_id, s.init_exchange.raw[:300]
+        with new_http_client() as c:
+            r = c.post(url, content=json.dumps([rpc("tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}}, 5),
+                                               rpc("ping", {}, 6)]).encode(),
+                       headers={**s.headers(), "Authorization": f"Bearer {key}"})
+        replies = {m["id"]: m for m in r.json()}
+        assert "Forbidden" in replies[5]["error"]["message"] and "result" in replies[6], replies
+        return r.status_code
+    finally:
+        s.delete()
+        s.close()
 
 
 def _get_sse(url: str, headers: list[tuple[str, str]]) -> int:
@@ -908,8 +958,8 @@ def test_an_admitted_key_is_the_log_lines_principal_and_a_counted_request(keys_s
     lines = wait_lines(keys_server.proc, lambda ls: any(l["request_id"] == rid for l in ls), what=f"request {rid}")
     line = next(l for l in lines if l["request_id"] == rid)
     assert line["principal"] == "key:ci", line
-    assert (line["mcp.method"], line["mcp.tool"], line["http.status"]) == ("tools/call", "echo", "200"), line
-    refused = [l for l in lines if l["http.status"] == "401"]
+    assert (line["mcp.method"], line["mcp.tool"], line["http.status"]) == ("tools/call", "echo", 200), line
+    refused = [l for l in lines if l["http.status"] == 401]
     assert refused and all("principal" not in l for l in refused), refused[:3]
 
 

@@ -8,6 +8,9 @@ extension PorticoConfiguration {
         case warning
         case error
         case critical
+
+        /// Whether info lines are written at this threshold.
+        public var includesInfo: Bool { self == .trace || self == .debug || self == .info }
     }
 }
 

@@ -40,6 +40,7 @@ struct Serve: AsyncParsableCommand {
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
         if let metricsPort { configuration.metrics.port = metricsPort }
+        if let level = logLevel.flatMap(PorticoConfiguration.LogLevel.init(rawValue:)) { configuration.logging.level = level }
         let issues = configuration.validate()
         guard issues.isEmpty else {
             throw ValidationError(issues.map { $0.formatted(source: "command line") }.joined(separator: "\n"))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MCPCore
 import NginxKit
 import Portico
 import PorticoConfig
@@ -42,7 +43,7 @@ struct Status: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let port = try metricsPort ?? loadConfiguration(config).metrics.port
+        let port = try metricsPort ?? Self.configuredPort(loadConfiguration(config).metrics)
         let refreshes = once ? 1 : count ?? Int.max
         var earlier = try scrape(port: port)
         var taken = ContinuousClock.now
@@ -51,8 +52,7 @@ struct Status: AsyncParsableCommand {
             let later = try scrape(port: port)
             let now = ContinuousClock.now
             let elapsed = now - taken
-            let figures = StatusFigures(
-                from: earlier, to: later, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            let figures = StatusFigures(from: earlier, to: later, seconds: elapsed.inSeconds)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
@@ -64,6 +64,19 @@ struct Status: AsyncParsableCommand {
             }
             (earlier, taken) = (later, now)
         }
+    }
+
+    /// The port to read from the config's `metrics:`; it must name a fixed port on an address
+    /// 127.0.0.1 reaches.
+    static func configuredPort(_ metrics: PorticoConfiguration.Metrics) throws -> Int {
+        guard metrics.enabled else { throw ValidationError("metrics.enabled is false in the config: there is nothing to read") }
+        guard metrics.port != 0 else {
+            throw ValidationError("metrics.port is 0 (a free port picked at start): pass the port the server logged with --metrics-port")
+        }
+        guard ["127.0.0.1", "0.0.0.0", "localhost", "::"].contains(metrics.host) else {
+            throw ValidationError("portico status reads 127.0.0.1; metrics.host is \(metrics.host): reach it through a loopback address or --metrics-port")
+        }
+        return metrics.port
     }
 
     func scrape(port: Int) throws -> MetricSamples {

@@ -110,6 +110,7 @@ struct Up: AsyncParsableCommand {
             configuration.metrics.nginxStatusURL = "http://127.0.0.1:\(statusPort)/nginx_status"
         }
         if let metricsPort { configuration.metrics.port = metricsPort }
+        if let level = logLevel.flatMap(PorticoConfiguration.LogLevel.init(rawValue:)) { configuration.logging.level = level }
         if let address { configuration.edge.address = address }
         return configuration
     }

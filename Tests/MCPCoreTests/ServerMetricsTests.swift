@@ -19,7 +19,6 @@ struct ServerMetricsTests {
     static let cases: [Case] = [
         Case(method: "tools/call", params: ["name": "echo", "arguments": ["x": 1]], version: .v2026_07_28, era: "stateless", countedMethod: "tools/call", tool: "echo", outcome: "ok"),
         Case(method: "tools/call", params: ["name": "echo"], version: .v2025_11_25, era: "session", countedMethod: "tools/call", tool: "echo", outcome: "ok"),
-        Case(method: "tools/call", params: ["name": "echo"], version: .v2024_11_05, era: "http_sse", countedMethod: "tools/call", tool: "echo", outcome: "ok"),
         Case(method: "tools/call", params: ["name": "refuse"], version: .v2026_07_28, era: "stateless", countedMethod: "tools/call", tool: "refuse", outcome: "tool_error"),
         Case(method: "tools/call", params: ["name": "strict"], version: .v2025_06_18, era: "session", countedMethod: "tools/call", tool: "strict", outcome: "error"),
         // A made-up tool name never gets a series of its own.
@@ -53,6 +52,23 @@ struct ServerMetricsTests {
         }
     }
 
+    /// The era is the way in, not the version: an HTTP+SSE session (the one with a push stream)
+    /// counts as `http_sse` whatever it negotiated, a Streamable HTTP session as `session`.
+    @Test(arguments: [(true, "http_sse"), (false, "session")])
+    func aSessionsEraIsItsTransport(pushStream: Bool, era: String) async throws {
+        let metrics = TestMetrics()
+        let server = try Self.server(metrics)
+        let session = try #require(server.sessions.create(protocolVersion: .v2025_06_18, clientCapabilities: [:], clientInfo: nil))
+        if pushStream { #expect(session.attachPushStream(MessageStream())) }
+        let request = makeRequest("tools/call", ["name": "echo"])
+        let context = HandlerContext(
+            requestID: request.id, protocolVersion: session.protocolVersion, clientCapabilities: [:], clientInfo: nil,
+            progressToken: nil, requestLogLevel: nil, session: session, stream: nil, logger: quietLogger)
+        _ = await server.handle(request, context: context)
+        let dimensions = [("era", era), ("method", "tools/call"), ("tool", "echo"), ("outcome", "ok")]
+        #expect(try metrics.expectCounter("portico_requests_total", dimensions).totalValue == 1)
+    }
+
     @Test func handlesAreMadeOnceNotPerRequest() async throws {
         let metrics = TestMetrics()
         let server = try Self.server(metrics)
@@ -79,7 +95,7 @@ struct ServerMetricsTests {
         #expect(try metrics.expectCounter("portico_requests_total", [("era", "session"), ("method", "initialize"), ("tool", ""), ("outcome", "error")]).totalValue == 1)
     }
 
-    @Test func withoutMetricsNothingIsRecordedAndRequestsStillAnswer() async throws {
+    @Test func withoutMetricsTheServerHasNoneAndStillAnswers() async throws {
         let server = makeServer()
         #expect(server.metrics == nil)
         #expect(await server.call("tools/list", version: .v2026_07_28).successValue != nil)

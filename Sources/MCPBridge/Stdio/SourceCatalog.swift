@@ -45,7 +45,7 @@ final class SourceCatalog: Sendable {
     }
 
     func refresh(_ list: Registry.List, from connection: ChildConnection, source stdio: StdioSource) async throws {
-        try await refreshDone.wait { () -> Bool? in
+        _ = try await refreshDone.wait { () -> Bool? in
             refreshing.withLock { busy in
                 if busy { return nil }
                 busy = true

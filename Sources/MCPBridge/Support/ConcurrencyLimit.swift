@@ -12,7 +12,7 @@ final class ConcurrencyLimit: Sendable {
     }
 
     func withSlot<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        try await changes.wait { () -> Bool? in
+        _ = try await changes.wait { () -> Bool? in
             holders.withLock { holders in
                 guard holders < limit else { return nil }
                 holders += 1

@@ -20,19 +20,21 @@ public enum RequestOutcome: Int, Sendable, CaseIterable {
     }
 }
 
-/// The transport era of a request, as the `era` label.
+/// The era of a request, as the `era` label: which of the three ways to reach the server
+/// it came by, whatever version a session negotiated.
 public enum RequestEra: Int, Sendable, CaseIterable {
     /// 2026-07-28: stateless, every request self-contained.
     case stateless
-    /// 2025-03-26 … 2025-11-25: sessions over Streamable HTTP.
+    /// Sessions over Streamable HTTP (2025-03-26 … 2025-11-25).
     case session
-    /// 2024-11-05 sessions (the HTTP+SSE transport's version).
+    /// Sessions over the 2024-11-05 HTTP+SSE transport (`GET /sse` + `POST /messages`).
     case httpSSE
 
-    public init(_ version: ProtocolVersion) {
-        if version.isModern {
+    /// The era of a request being handled: an HTTP+SSE session is the one with a push stream.
+    public init(_ context: HandlerContext) {
+        if context.protocolVersion.isModern {
             self = .stateless
-        } else if version == .v2024_11_05 {
+        } else if context.session?.pushStream != nil {
             self = .httpSSE
         } else {
             self = .session

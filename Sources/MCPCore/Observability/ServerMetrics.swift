@@ -46,18 +46,9 @@ public final class ServerMetrics: Sendable {
         var durations: [Timer] = []
         for method in Self.methods {
             durations.append(Timer(label: Self.requestDurationLabel, dimensions: [("method", method)], factory: factory))
-            guard method != "tools/call" else {
-                requests += Array(repeating: nil, count: Self.eras * Self.outcomes)
-                continue
-            }
-            for era in RequestEra.allCases {
-                for outcome in RequestOutcome.allCases {
-                    requests.append(Counter(
-                        label: Self.requestsLabel,
-                        dimensions: [("era", era.label), ("method", method), ("tool", ""), ("outcome", outcome.label)],
-                        factory: factory))
-                }
-            }
+            requests += method == "tools/call"
+                ? Array(repeating: nil, count: Self.eras * Self.outcomes)
+                : Self.requestCounters(method: method, tool: "", factory: factory)
         }
         self.requests = requests
         self.durations = durations
@@ -65,16 +56,20 @@ public final class ServerMetrics: Sendable {
     }
 
     private static func toolHandles(for tool: String, factory: any MetricsFactory) -> ToolHandles {
-        var counters: [Counter] = []
-        for era in RequestEra.allCases {
-            for outcome in RequestOutcome.allCases {
-                counters.append(Counter(
-                    label: requestsLabel,
-                    dimensions: [("era", era.label), ("method", "tools/call"), ("tool", tool), ("outcome", outcome.label)],
-                    factory: factory))
+        ToolHandles(
+            requests: requestCounters(method: "tools/call", tool: tool, factory: factory),
+            duration: Timer(label: toolDurationLabel, dimensions: [("tool", tool)], factory: factory))
+    }
+
+    /// One counter per era and outcome, in `[era][outcome]` order.
+    private static func requestCounters(method: String, tool: String, factory: any MetricsFactory) -> [Counter] {
+        RequestEra.allCases.flatMap { era in
+            RequestOutcome.allCases.map { outcome in
+                Counter(
+                    label: requestsLabel, dimensions: [("era", era.label), ("method", method), ("tool", tool), ("outcome", outcome.label)],
+                    factory: factory)
             }
         }
-        return ToolHandles(requests: counters, duration: Timer(label: toolDurationLabel, dimensions: [("tool", tool)], factory: factory))
     }
 
     /// Counts one finished request and its handling time.

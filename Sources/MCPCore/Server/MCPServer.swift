@@ -118,12 +118,13 @@ public final class MCPServer: Sendable {
     ) throws(MCPError) -> (Session, JSONObject) {
         guard let metrics else { return try openSession(request, versions: versions, principal: principal) }
         let start = ContinuousClock.now
+        // Only the HTTP+SSE transport offers 2024-11-05: its sessions count there whatever they negotiate.
+        let era: RequestEra = versions.contains(.v2024_11_05) ? .httpSSE : .session
         do {
             let opened = try openSession(request, versions: versions, principal: principal)
-            metrics.record(method: request.method, tool: nil, era: RequestEra(opened.0.protocolVersion), outcome: .ok, duration: ContinuousClock.now - start)
+            metrics.record(method: request.method, tool: nil, era: era, outcome: .ok, duration: ContinuousClock.now - start)
             return opened
         } catch {
-            let era: RequestEra = versions.contains(.v2024_11_05) ? .httpSSE : .session
             metrics.record(method: request.method, tool: nil, era: era, outcome: .error, duration: ContinuousClock.now - start)
             throw error
         }
@@ -179,7 +180,7 @@ public final class MCPServer: Sendable {
         }
         var tool: String?
         if request.method == "tools/call", case .string(let name)? = request.params["name"], registry.tool(named: name) != nil { tool = name }
-        metrics.record(method: request.method, tool: tool, era: RequestEra(context.protocolVersion), outcome: kind, duration: ContinuousClock.now - start)
+        metrics.record(method: request.method, tool: tool, era: RequestEra(context), outcome: kind, duration: ContinuousClock.now - start)
         return outcome
     }
 

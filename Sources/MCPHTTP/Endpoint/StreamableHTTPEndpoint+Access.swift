@@ -21,19 +21,23 @@ extension StreamableHTTPEndpoint {
     /// The 403 for a call of something `principal` lacks scopes for; `nil` when it may go ahead.
     /// Checked before the handler runs, so nothing of a forbidden call happens.
     func refuseForbidden(_ call: JSONRPCRequest, principal: Principal?) -> Response? {
-        guard let gate, let principal, let item = Self.accessItem(of: call) else { return nil }
-        let policy = server.options.access
-        guard !policy.missingScopes(for: item, principal: principal).isEmpty else { return nil }
-        return response(for: gate.insufficientScope(for: item, required: policy.requiredScopes(for: item).sorted()), id: call.id)
+        forbidden(call, principal: principal).map { response(for: $0, id: call.id) }
     }
 
     /// The error for a forbidden call whose reply cannot carry a 403 (a batch element, the
-    /// 2024-11-05 stream); `nil` when it may go ahead.
+    /// 2024-11-05 stream); `nil` when it may go ahead. Same words as the 403, and counted alike.
     func forbiddenError(_ call: JSONRPCRequest, principal: Principal?) -> MCPError? {
-        guard let principal, let item = Self.accessItem(of: call) else { return nil }
-        let missing = server.options.access.missingScopes(for: item, principal: principal)
-        guard !missing.isEmpty else { return nil }
-        return MCPError(code: .invalidRequest, message: "Forbidden: \(call.method) needs scope(s) \(missing.joined(separator: " "))", id: call.id, httpStatus: 403)
+        forbidden(call, principal: principal).map { refusal in
+            MCPError(code: refusal.error.code, message: refusal.error.message, id: call.id, httpStatus: 403)
+        }
+    }
+
+    /// The gate's refusal of a call of something `principal` lacks scopes for.
+    private func forbidden(_ call: JSONRPCRequest, principal: Principal?) -> GateRefusal? {
+        guard let gate, let principal, let item = Self.accessItem(of: call) else { return nil }
+        let policy = server.options.access
+        guard !policy.missingScopes(for: item, principal: principal).isEmpty else { return nil }
+        return gate.insufficientScope(for: item, required: policy.requiredScopes(for: item).sorted())
     }
 
     /// What a request uses, for the methods that use one thing by name. Completions count as

@@ -29,6 +29,14 @@ public struct JSONLogLine: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Appends `"key":<number>`: numbers stay numbers, so log shippers can compare and sum them.
+    public mutating func field(_ key: String, number: Double) {
+        bytes.append(contentsOf: ",\"".utf8)
+        appendEscaped(key)
+        bytes.append(contentsOf: "\":".utf8)
+        bytes.append(contentsOf: (number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)).utf8)
+    }
+
     /// The finished line, newline included.
     public consuming func finished() -> [UInt8] {
         bytes.append(contentsOf: "}\n".utf8)
@@ -84,20 +92,5 @@ public struct JSONLogLine: Sendable {
         bytes.append(UInt8(ascii: "."))
         digits(Int(now.tv_nsec / 1_000_000), 3)
         bytes.append(UInt8(ascii: "Z"))
-    }
-}
-
-/// Writes whole lines to standard error with `write(2)`, unbuffered, so a line is never held
-/// back or split by a buffer (lines under PIPE_BUF reach a pipe whole even from many threads).
-public enum StandardError {
-    public static func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
     }
 }

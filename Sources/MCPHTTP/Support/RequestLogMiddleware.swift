@@ -28,7 +28,8 @@ public struct RequestLogMiddleware<Context: ChannelRequestContext>: RouterMiddle
         var context = context
         context.requestRecord = record
         let head = request.head
-        let requestID = request.headers[.xRequestID] ?? Self.makeRequestID()
+        // nginx's ids are 32 hex digits; a longer one from a client is cut, not trusted to be small.
+        let requestID = request.headers[.xRequestID].map { String($0.prefix(128)) } ?? Self.makeRequestID()
         let (label, write) = (self.label, self.write)
         let line = { @Sendable (status: Int) in
             write(Self.line(label: label, requestID: requestID, request: head, status: status, since: start, record: record.fields))
@@ -55,15 +56,14 @@ public struct RequestLogMiddleware<Context: ChannelRequestContext>: RouterMiddle
     static func line(
         label: String, requestID: String, request: HTTPRequest, status: Int, since start: ContinuousClock.Instant, record: RequestRecord.Fields
     ) -> [UInt8] {
-        let elapsed = (ContinuousClock.now - start).components
-        let microseconds = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
+        let microseconds = ((ContinuousClock.now - start).inSeconds * 1_000_000).rounded()
         var line = JSONLogLine(level: "info", label: label, message: "request")
         line.field("request_id", requestID)
         line.field("http.method", request.method.rawValue)
         // Without the query: it can hold a 2024-11-05 session id or a refused access token.
         line.field("http.path", String((request.path ?? "").prefix { $0 != "?" }))
-        line.field("http.status", String(status))
-        line.field("duration_ms", String(Double(microseconds) / 1_000))
+        line.field("http.status", number: Double(status))
+        line.field("duration_ms", number: microseconds / 1_000)
         if let era = record.era { line.field("mcp.era", era.label) }
         if let method = record.method { line.field("mcp.method", method) }
         if let tool = record.tool { line.field("mcp.tool", tool) }

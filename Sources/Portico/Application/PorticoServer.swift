@@ -108,7 +108,8 @@ public struct PorticoServer: Sendable {
     /// The Hummingbird router with the MCP endpoint, authentication's routes and a health route.
     public func makeRouter() -> Router<MCPRequestContext> {
         let router = Router(context: MCPRequestContext.self)
-        if configuration.logging.format == .json {
+        // At info, like the line it writes: `level: warning` asks for fewer lines, not one per request.
+        if configuration.logging.format == .json, configuration.logging.level.includesInfo {
             router.add(middleware: RequestLogMiddleware(label: logger.label))
         }
         let cors = CORSPolicy(origins: configuration.server.corsOrigins)

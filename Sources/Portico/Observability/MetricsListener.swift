@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import MCPHTTP
 import NIOCore
 import ServiceLifecycle
 
@@ -19,8 +20,13 @@ struct MetricsListener: Service {
         let router = Router()
         let metrics = self.metrics
         let live = self.live
-        router.get("/metrics") { _, _ in
-            Response(
+        // On loopback, only loopback Host names: a web page cannot read the figures through DNS rebinding.
+        let hosts = OriginPolicy(allowedHosts: [], loopbackOnly: OriginPolicy.isLoopbackAddress(host))
+        router.get("/metrics") { request, _ in
+            guard hosts.allowsHost(request.head.authority) else {
+                return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Host not allowed\n")))
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: await metrics.render(live)))
         }
