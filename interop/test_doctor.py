@@ -13,6 +13,9 @@ import json
 import os
 import re
 import signal
+import socket
+import ssl
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,8 +100,9 @@ def active_workers(master: int) -> set[int]:
     return workers
 
 
-def edit_live_config(stack: Stack, transform: Callable[[str], str], timeout: float = 20.0) -> None:
-    """Rewrites the stack's nginx.conf, SIGHUPs the master and returns once new workers serve it."""
+def edit_live_config(stack: Stack, transform: Callable[[str], str], timeout: float = 20.0, reload: bool = True) -> None:
+    """Rewrites the stack's nginx.conf; with `reload`, SIGHUPs the master and returns once new
+    workers serve it (without, nginx keeps serving the old config)."""
     conf = stack.prefix / "nginx.conf"
     before = conf.read_text()
     after = transform(before)
@@ -107,6 +111,8 @@ def edit_live_config(stack: Stack, transform: Callable[[str], str], timeout: flo
     assert master, "nginx is not running"
     old = active_workers(master)
     conf.write_text(after)
+    if not reload:
+        return
     os.kill(master, signal.SIGHUP)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -127,6 +133,21 @@ def in_mcp_location(text: str, replacements: list[tuple[str, str]]) -> str:
         assert old in block, f"{old!r} not in the MCP location"
         block = block.replace(old, new)
     return text[:start] + block + text[end:]
+
+
+def replaced(old: str, new: str) -> Callable[[str], str]:
+    """An edit that replaces `old` (which must occur) anywhere in the file."""
+    def edit(text: str) -> str:
+        assert old in text, f"{old!r} not in the live config"
+        return text.replace(old, new)
+    return edit
+
+
+def without_http2(text: str) -> str:
+    """The TLS listener without its `http2` flag (nginx 1.22 spells it on the listen line)."""
+    edited, count = re.subn(r"(listen \S+ ssl) http2;", r"\1;", text)
+    assert count == 1, "expected one TLS listener with http2"
+    return edited
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,6 +181,50 @@ def expired_certificate(directory: Path) -> tuple[Path, Path]:
     return cert, key_path
 
 
+def chained_certificate(directory: Path, unrelated: bool) -> tuple[Path, Path]:
+    """A localhost leaf issued by a CA, saved as leaf + CA certificate (a fullchain.pem). With
+    `unrelated`, the CA certificate sent has the issuer's name but another key, so the chain
+    names match and the signature does not verify."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Portico Doctor Test CA")])
+
+    def ca_certificate(key):
+        return (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=60))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .sign(key, hashes.SHA256()))
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])).issuer_name(ca_name)
+            .public_key(leaf_key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    sent_ca = ca_certificate(ec.generate_private_key(ec.SECP256R1()) if unrelated else ca_key)
+    cert, key_path = directory / "chain.crt", directory / "chain.key"
+    cert.write_bytes(leaf.public_bytes(serialization.Encoding.PEM) + sent_ca.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert, key_path
+
+
+def serving_chain(unrelated: bool) -> Callable[[Path], dict]:
+    """edge.tls naming a two-certificate chain file, as certbot's fullchain.pem is written."""
+    def config(tmp: Path) -> dict:
+        cert, key = chained_certificate(tmp / "chain", unrelated)
+        return {"edge": {"tls": {"certificate": str(cert), "certificate_key": str(key)}}}
+    return config
+
+
 def new_api_key() -> tuple[str, dict]:
     """(key, its auth.api_keys entry) from `portico auth new-key`."""
     result = run_portico("auth", "new-key", "--name", "doctor", "--scope", "mcp")
@@ -179,41 +244,128 @@ def assert_events_bunched(stack: Stack) -> None:
     assert progress[-1] - progress[0] < 0.2, f"the fault must really bunch events: {progress}"
 
 
+def assert_events_stream(stack: Stack) -> None:
+    """An independent client (httpx, gzip accepted) sees the progress events spread out."""
+    with stack.client() as http:
+        status, messages = timed_tool_call(http, stack.https_url, "slow_count", {"n": 6, "delay_ms": 150})
+    assert status == 200
+    progress = [t for t, m in messages if m.get("method") == "notifications/progress"]
+    assert len(progress) == 6
+    assert progress[-1] - progress[0] > 0.5, f"the events must still stream: {progress}"
+
+
+def assert_nginx_t_fails(stack: Stack) -> None:
+    """nginx itself refuses the edited file (while the master keeps serving the old one)."""
+    result = subprocess.run([nginx_binary(), "-t", "-p", f"{stack.prefix}/", "-c", str(stack.prefix / "nginx.conf")],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0, result.stderr
+    assert "portico_doctor_broken" in result.stderr
+
+
+def assert_alpn_http11(stack: Stack) -> None:
+    """An independent TLS client (Python's ssl) offered h2 and got http/1.1."""
+    context = ssl.create_default_context(cafile=str(stack.dev_cert))
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    with socket.create_connection(("127.0.0.1", stack.https_port), timeout=5) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.selected_alpn_protocol() == "http/1.1"
+
+
+def assert_workers_limited(stack: Stack) -> None:
+    """Every nginx worker really runs with a soft open-file limit of 64."""
+    workers = active_workers(stack.master_pid())
+    assert workers
+    for pid in workers:
+        line = next(l for l in Path(f"/proc/{pid}/limits").read_text().splitlines() if l.startswith("Max open files"))
+        assert line.split()[3] == "64", line
+
+
 @dataclass
 class Fault:
     name: str
     failing: set[str]
     config: Callable[[Path], dict] = lambda _: {}
     edit: Callable[[str], str] | None = None
+    reload: bool = True
     args: Callable[[Stack], list[str]] = lambda _: []
     env: Callable[[dict], dict] = lambda _: {}
     verify: Callable[[Stack], None] | None = None
+    # Statuses other checks must have (besides not failing), and text their summaries must hold.
+    statuses: dict[str, str] = field(default_factory=dict)
+    summaries: dict[str, str] = field(default_factory=dict)
     context: dict = field(default_factory=dict)
 
 
-def auth_mismatch_config(context: dict) -> Callable[[Path], dict]:
+def auth_config(context: dict, **extra) -> Callable[[Path], dict]:
+    """Auth on with a loopback issuer (kept in `context["issuer"]`, so the app serves its
+    protected-resource metadata) and a fresh API key (`context["key"]`, the probes' token)."""
     def make(_: Path) -> dict:
+        from authkit import AuthServer
+        issuer = AuthServer().start()
+        issuer.add_key("ec")
+        context["issuer"] = issuer
         key, entry = new_api_key()
         context["key"] = key
-        return {"auth": {"enabled": True, "resource": "https://other.example.test/mcp", "api_keys": [entry]}}
+        return merged({"auth": {"enabled": True, "issuers": [{"issuer": issuer.issuer}], "api_keys": [entry]}}, extra)
     return make
 
 
 AUTH_CONTEXT: dict = {}
+PROTO_CONTEXT: dict = {}
+
+BUFFERING = ("proxy_buffering off;", "proxy_buffering on;\n            proxy_ignore_headers X-Accel-Buffering;")
+GZIP = ("gzip off;", "gzip on;\n            gzip_types text/event-stream;")
 
 FAULTS = [
-    Fault("buffering-and-gzip", {"streaming", "gzip-sse"},
-          edit=lambda text: in_mcp_location(text, [
-              ("proxy_buffering off;", "proxy_buffering on;\n            proxy_ignore_headers X-Accel-Buffering;"),
-              ("gzip off;", "gzip on;\n            gzip_types text/event-stream;")]),
-          verify=assert_events_bunched),
+    # Buffering nginx keeps on despite the app's X-Accel-Buffering: no holds every event back.
+    Fault("buffering", {"streaming"},
+          edit=lambda text: in_mcp_location(text, [BUFFERING]),
+          verify=assert_events_bunched,
+          statuses={"gzip-sse": "pass"},
+          summaries={"streaming": "the live config explains it: proxy_buffering on with proxy_ignore_headers X-Accel-Buffering"}),
+    # gzip alone: nginx does not buffer (proxy_buffering off), so it flushes every event and
+    # they still stream, compressed one by one; only gzip-sse fails.
+    Fault("gzip", {"gzip-sse"},
+          edit=lambda text: in_mcp_location(text, [GZIP]),
+          verify=assert_events_stream,
+          statuses={"streaming": "pass"},
+          summaries={"gzip-sse": "Content-Encoding: gzip"}),
+    # The TLS listener without http2: ALPN picks http/1.1, a warning (exit status 0).
+    Fault("http2-off", set(), edit=without_http2, verify=assert_alpn_http11,
+          statuses={"http2": "warn"}, summaries={"http2": "ALPN negotiated http/1.1"}),
+    # A broken directive written but not reloaded: nginx still serves the old config.
+    Fault("nginx-t-fails", {"nginx-config"},
+          edit=lambda text: in_mcp_location(text, [("gzip off;", "gzip off;\n            portico_doctor_broken on;")]),
+          reload=False, verify=assert_nginx_t_fails,
+          statuses={"streaming": "pass"}, summaries={"nginx-config": "nginx -t fails"}),
+    # Workers limited to 64 files against worker_connections 5024.
+    Fault("low-worker-rlimit", {"fd-limit"},
+          edit=lambda text: replaced(re.search(r"worker_rlimit_nofile \d+;", text).group(0), "worker_rlimit_nofile 64;")(text),
+          verify=assert_workers_limited, summaries={"fd-limit": "workers may open 64 files"}),
+    # The app is told X-Forwarded-Proto: http for an https public URL (auth on, as clients see it).
+    Fault("forwarded-proto-http", {"protected-resource"},
+          config=auth_config(PROTO_CONTEXT, server={"public_url": "https://mcp.example.test/mcp"}),
+          edit=lambda text: in_mcp_location(text, [("proxy_set_header X-Forwarded-Proto $scheme;", "proxy_set_header X-Forwarded-Proto http;")]),
+          env=lambda context: {"PORTICO_DOCTOR_TOKEN": context["key"]},
+          statuses={"streaming": "pass", "host-allow-list": "pass", "jwks": "pass"},
+          summaries={"protected-resource": "nginx tells the app X-Forwarded-Proto: http"},
+          context=PROTO_CONTEXT),
     Fault("short-read-timeout", {"read-timeout"},
           edit=lambda text: in_mcp_location(text, [("proxy_read_timeout 3600s;", "proxy_read_timeout 5s;")])),
+    # A CA-issued leaf sent with its CA: every link verifies, so the certificate passes.
+    Fault("ca-issued-chain", set(), config=serving_chain(unrelated=False),
+          statuses={"certificate": "pass"}, summaries={"certificate": "2 certificates sent"}),
+    # The same, but the CA certificate sent has the right name and another key.
+    Fault("unrelated-intermediate", set(), config=serving_chain(unrelated=True),
+          statuses={"certificate": "warn"}, summaries={"certificate": "the chain is broken: the signature of certificate 1"}),
     Fault("expired-certificate", {"certificate"},
           config=lambda tmp: (lambda pair: {"edge": {"tls": {"certificate": str(pair[0]), "certificate_key": str(pair[1])}}})(expired_certificate(tmp / "expired-cert"))),
     Fault("prm-resource-mismatch", {"protected-resource"},
-          config=auth_mismatch_config(AUTH_CONTEXT),
-          env=lambda _: {"PORTICO_DOCTOR_TOKEN": AUTH_CONTEXT["key"]}),
+          config=auth_config(AUTH_CONTEXT, auth={"resource": "https://other.example.test/mcp"}),
+          env=lambda context: {"PORTICO_DOCTOR_TOKEN": context["key"]},
+          statuses={"streaming": "pass", "jwks": "pass"},
+          summaries={"protected-resource": "names resource https://other.example.test/mcp"},
+          context=AUTH_CONTEXT),
     Fault("public-host-not-allowed", {"host-allow-list"},
           args=lambda stack: ["--url", f"https://mcp.example.test:{stack.https_port}/mcp"]),
 ]
@@ -268,17 +420,52 @@ def test_an_injected_fault_fails_its_check(tmp_path, fault):
     stack = start_stack(tmp_path, fault.name, merged(BASE_CONFIG, fault.config(tmp_path)))
     try:
         if fault.edit:
-            edit_live_config(stack, fault.edit)
+            edit_live_config(stack, fault.edit, reload=fault.reload)
         if fault.verify:
             fault.verify(stack)
         rc, report = doctor(stack, *fault.args(stack), env=fault.env(fault.context))
         failed = {c["id"] for c in report["checks"] if c["status"] == "fail"}
         assert failed == fault.failing, explain(report)
-        assert rc == 1
+        assert rc == (1 if fault.failing else 0), "exit status 1 exactly when a check fails"
         assert report["failed"] == len(fault.failing)
+        found = statuses(report)
+        assert {check: found[check] for check in fault.statuses} == fault.statuses, explain(report)
+        for check, text in fault.summaries.items():
+            summary = next(c for c in report["checks"] if c["id"] == check)["summary"]
+            assert text in summary, explain(report)
         for check in report["checks"]:
-            if check["status"] == "fail":
-                assert check["fix"], f"{check['id']} fails without a fix"
+            if check["status"] in ("fail", "warn"):
+                assert check["fix"], f"{check['id']} is {check['status']} without a fix"
+    finally:
+        issuer = fault.context.pop("issuer", None)
+        if issuer:
+            issuer.stop()
+        assert stack.stop() == 0
+
+
+def test_without_the_demo_tool_streaming_is_judged_by_the_live_config(tmp_path):
+    """Production stacks run without the demo pack, so the streaming probe cannot call
+    slow_count: `streaming` then reads the live config. It passes on the rendered config and
+    fails once buffering is on with the app's X-Accel-Buffering ignored."""
+    nginx_binary()
+    stack = start_stack(tmp_path, "no-demo", merged(BASE_CONFIG, {"tools": {"packs": []}}))
+    try:
+        rc, report = doctor(stack)
+        streaming = next(c for c in report["checks"] if c["id"] == "streaming")
+        assert streaming["status"] == "pass", explain(report)
+        assert streaming["summary"].startswith("by config: proxy_buffering off in location = /mcp"), streaming
+        assert "slow_count" in streaming["summary"], "the summary says why the probe could not run"
+        assert statuses(report)["gzip-sse"] == "pass", explain(report)
+        assert rc == 0
+
+        edit_live_config(stack, lambda text: in_mcp_location(text, [BUFFERING]))
+        rc, report = doctor(stack)
+        failed = {c["id"] for c in report["checks"] if c["status"] == "fail"}
+        assert failed == {"streaming"}, explain(report)
+        streaming = next(c for c in report["checks"] if c["id"] == "streaming")
+        assert "by config: proxy_buffering on with proxy_ignore_headers X-Accel-Buffering" in streaming["summary"], streaming
+        assert "proxy_buffering off;" in streaming["fix"]
+        assert rc == 1
     finally:
         assert stack.stop() == 0
 
@@ -308,6 +495,23 @@ def test_auth_with_an_issuer_passes_and_an_unreachable_jwks_fails(tmp_path):
         certificate = next(c for c in report["checks"] if c["id"] == "certificate")
         assert "does not name mcp.example.test" in certificate["summary"]
         assert issuer.count("jwks") >= 1
+        skew = next(c for c in report["checks"] if c["id"] == "clock-skew")
+        assert "the probe token lives 300 s" in skew["summary"], skew
+
+        # The issuer's clock 200 s ahead: under the fixed 300 s bar only a warning, but more
+        # than half of the probe JWT's 300 s life, so clock-skew fails.
+        import http.server
+        original = http.server.BaseHTTPRequestHandler.date_time_string
+        http.server.BaseHTTPRequestHandler.date_time_string = lambda self, timestamp=None: original(self, time.time() + 200)
+        try:
+            rc, report = doctor(stack, env={"PORTICO_DOCTOR_TOKEN": token})
+        finally:
+            http.server.BaseHTTPRequestHandler.date_time_string = original
+        failed = {c["id"] for c in report["checks"] if c["status"] == "fail"}
+        assert failed == {"clock-skew"}, explain(report)
+        skew = next(c for c in report["checks"] if c["id"] == "clock-skew")
+        assert "more than half of the 300 s the probe token lives" in skew["summary"], skew
+        assert rc == 1
 
         issuer.stop()
         rc, report = doctor(stack, env={"PORTICO_DOCTOR_TOKEN": token})

@@ -51,7 +51,11 @@ public struct CertificateFacts: Sendable {
     public static func read(_ path: String) -> Result<CertificateFacts, EdgeError> {
         do {
             let pem = try String(contentsOfFile: path, encoding: .utf8)
-            let certificate = try Certificate(pemEncoded: pem)
+            // The leaf comes first; a full chain (certbot's fullchain.pem) carries its intermediates after it.
+            guard let leaf = try PEMDocument.parseMultiple(pemString: pem).first(where: { $0.discriminator == "CERTIFICATE" }) else {
+                return .failure(EdgeError("'\(path)' holds no PEM certificate"))
+            }
+            let certificate = try Certificate(pemDocument: leaf)
             var ocsp = false
             if let access = try certificate.extensions.authorityInformationAccess {
                 ocsp = access.contains { $0.method == .ocspServer }

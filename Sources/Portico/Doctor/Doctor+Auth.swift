@@ -19,6 +19,26 @@ extension Doctor {
         let id = "protected-resource"
         guard target.configuration.auth.enabled else { return .skip(id, "auth is off") }
         guard edgeReachable else { return .skip(id, "the edge is unreachable (see streaming)") }
+        // The scheme the app is told about: nginx's X-Forwarded-Proto for this location.
+        var protoNote: String?
+        if let live = target.live, target.location != nil {
+            let headers = live.effective("proxy_set_header", location: target.location, server: target.server) ?? []
+            if let proto = headers.first(where: { $0.first?.lowercased() == "x-forwarded-proto" })?.dropFirst().first {
+                let seen = proto == "$scheme" ? target.scheme : proto
+                if seen != target.scheme {
+                    return .fail(id, "nginx tells the app X-Forwarded-Proto: \(proto) (= \(seen)) for a \(target.scheme) public URL",
+                                 fix: "proxy_set_header X-Forwarded-Proto $scheme; in the \(locationName) block (behind another TLS proxy: its scheme); \(applyHint)")
+                }
+                protoNote = "X-Forwarded-Proto \(proto) = \(seen)"
+            } else {
+                protoNote = "nginx sends no X-Forwarded-Proto"
+            }
+        }
+        // Without issuers (API keys or client certificates only) the app names no authorization
+        // server, so it serves no metadata and its challenges point nowhere.
+        guard !target.configuration.auth.issuers.isEmpty else {
+            return .pass(id, (["auth has no issuers, so the app serves no protected-resource metadata (API keys or certificates only)"] + [protoNote].compactMap { $0 }).joined(separator: "; "))
+        }
         let wellKnown = "/.well-known/oauth-protected-resource"
         let pathForm = wellKnown + (target.path == "/" ? "" : target.path)
         var fetched: (path: String, reply: DoctorHTTP.Reply)?
@@ -48,21 +68,7 @@ extension Doctor {
             return .fail(id, "\(path) names resource \(resource), but clients reach \(target.publicURL): they refuse the metadata and tokens carry the wrong audience",
                          fix: "set \(where_) to \(target.publicURL) (exactly, no trailing slash), or pass --url if the public URL is another; tokens must be issued for it")
         }
-        var notes = ["\(path) names \(resource)"]
-        // The scheme the app is told about: nginx's X-Forwarded-Proto for this location.
-        if let live = target.live, target.location != nil {
-            let headers = live.effective("proxy_set_header", location: target.location, server: target.server) ?? []
-            if let proto = headers.first(where: { $0.first?.lowercased() == "x-forwarded-proto" })?.dropFirst().first {
-                let seen = proto == "$scheme" ? target.scheme : proto
-                if seen != target.scheme {
-                    return .fail(id, "nginx tells the app X-Forwarded-Proto: \(proto) (= \(seen)) for a \(target.scheme) public URL",
-                                 fix: "proxy_set_header X-Forwarded-Proto $scheme; in the \(locationName) block (behind another TLS proxy: its scheme); \(applyHint)")
-                }
-                notes.append("X-Forwarded-Proto \(proto) = \(seen)")
-            } else {
-                notes.append("nginx sends no X-Forwarded-Proto")
-            }
-        }
+        var notes = ["\(path) names \(resource)"] + [protoNote].compactMap { $0 }
         // A challenge must point at the metadata on the public origin, by the public scheme.
         if let challenge = try? await http.send(http.request(.POST, target.path, headers: [("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream"), ("MCP-Protocol-Version", "2026-07-28"), ("Mcp-Method", "tools/list")],
                                                                body: DoctorHTTP.mcpBody(method: "tools/list", params: ""))),

@@ -22,17 +22,24 @@ extension Doctor {
         var fixes: [String] = []
 
         if let live = target.live {
+            // worker_connections is per worker and counts every connection a worker holds,
+            // upstream ones included: a proxied stream takes two of them (nginx docs).
             let connections = live.eventsArguments("worker_connections")?.first.flatMap { Int($0) } ?? 512
-            let workers = target.controller?.activeWorkers() ?? []
-            let workerLimit = workers.compactMap { ProcessLimits.openFileLimit(pid: $0) }.min()
+            let active = target.controller?.activeWorkers() ?? []
+            let workerCount = active.isEmpty ? Self.configuredWorkers(live) : active.count
+            let workerLimit = active.compactMap { ProcessLimits.openFileLimit(pid: $0) }.min()
                 ?? live.mainArguments("worker_rlimit_nofile")?.first.flatMap { Int($0) }
-            findings.append("nginx: worker_connections \(connections)" + (workerLimit.map { ", workers may open \($0) files" } ?? ""))
+            let capacity = workerCount * connections
+            findings.append("nginx: \(workerCount) worker\(workerCount == 1 ? "" : "s") × worker_connections \(connections)" + (workerLimit.map { ", workers may open \($0) files" } ?? ""))
             if let workerLimit, workerLimit < connections {
-                failures.append("nginx workers may open \(workerLimit) files but accept \(connections) connections: they hit \"Too many open files\" first")
+                failures.append("nginx workers may open \(workerLimit) files but accept \(connections) connections each: they hit \"Too many open files\" first")
+                fixes.append("raise worker_rlimit_nofile to ≥ \(2 * connections) (systemd LimitNOFILE= for a system nginx)")
+            } else if let workerLimit, workerLimit < 2 * connections {
+                warnings.append("nginx workers may open \(workerLimit) files, less than 2 × worker_connections (\(2 * connections)): little room for logs, temp files and listeners beside a full connection table")
                 fixes.append("raise worker_rlimit_nofile to ≥ \(2 * connections) (systemd LimitNOFILE= for a system nginx)")
             }
-            if connections < 2 * streams {
-                warnings.append("\(streams) streams (limits.max_sessions + streams.max_listeners) need \(2 * streams) nginx connections, worker_connections is \(connections)")
+            if capacity < 2 * streams {
+                warnings.append("\(streams) streams (limits.max_sessions + streams.max_listeners) need \(2 * streams) nginx connections, \(workerCount) worker\(workerCount == 1 ? "" : "s") × worker_connections \(connections) give \(capacity)")
                 fixes.append("raise the open-file limit (ulimit -n / LimitNOFILE=) so edge.worker_connections can grow, or lower limits.max_sessions and streams.max_listeners")
             }
         }
@@ -70,5 +77,12 @@ extension Doctor {
         if !failures.isEmpty { return .fail(id, summary, fix: fixes.joined(separator: "; ")) }
         if !warnings.isEmpty { return .warn(id, summary, fix: fixes.joined(separator: "; ")) }
         return .pass(id, findings.joined(separator: "; ") + "; enough for \(streams) streams")
+    }
+
+    /// Workers the config starts: `worker_processes` (default 1; `auto` is one per CPU).
+    static func configuredWorkers(_ live: NginxLiveConfig) -> Int {
+        guard let value = live.mainArguments("worker_processes")?.first else { return 1 }
+        if value == "auto" { return ProcessInfo.processInfo.activeProcessorCount }
+        return max(Int(value) ?? 1, 1)
     }
 }

@@ -100,8 +100,10 @@ extension Doctor {
     }
 
     /// `clock-skew`: `exp`/`nbf` are judged by this box's clock with `auth.leeway_seconds` of
-    /// slack; past the leeway fresh tokens look expired or not yet valid. Beyond five minutes —
-    /// the lifetime of many access tokens — some tokens are refused whatever the leeway.
+    /// slack; past the leeway fresh tokens look expired or not yet valid. When the probe
+    /// credential is a JWT, a skew over half its lifetime (`exp - iat`) fails: such tokens are
+    /// refused for most of their life. Otherwise the bar is five minutes — the lifetime of many
+    /// access tokens.
     func clockSkewCheck(_ probes: [IssuerProbe], leeway: Double) -> DoctorCheck {
         let measured = probes.compactMap { probe in probe.skew.map { (probe.issuer, $0) } }
         guard let worst = measured.max(by: { abs($0.1) < abs($1.1) }) else {
@@ -111,6 +113,14 @@ extension Doctor {
         let direction = worst.1 > 0 ? "ahead of" : "behind"
         let summary = "\(worst.0)'s clock is \(Int(skew.rounded())) s \(direction) this box (HTTP Date, 1 s resolution; leeway \(Int(leeway)) s)"
         let fix = "synchronise this box's clock (timedatectl set-ntp true / chrony)"
+        if let lifetime = target.token.flatMap(TokenLifetime.seconds) {
+            let lived = "the probe token lives \(Int(lifetime.rounded())) s (exp - iat)"
+            if skew > max(lifetime / 2, leeway) {
+                return .fail("clock-skew", summary + ": more than half of the \(Int(lifetime.rounded())) s the probe token lives (exp - iat), so such tokens look expired or not yet valid for most of their life", fix: fix)
+            }
+            if skew > leeway { return .warn("clock-skew", summary + "; \(lived): fresh tokens may look expired or not yet valid", fix: fix + ", or raise auth.leeway_seconds") }
+            return .pass("clock-skew", summary + "; \(lived)")
+        }
         if skew > max(300, leeway) { return .fail("clock-skew", summary + ": tokens with short lifetimes are refused", fix: fix) }
         if skew > leeway { return .warn("clock-skew", summary + ": fresh tokens may look expired or not yet valid", fix: fix + ", or raise auth.leeway_seconds") }
         return .pass("clock-skew", summary)

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NginxKit
 import PorticoConfig
 
@@ -66,6 +71,12 @@ extension Doctor {
         do { result = try controller.test() } catch {
             return .fail(id, "could not run nginx -t: \(error.message)", fix: "check that \(controller.binary) runs")
         }
+        if !result.succeeded, geteuid() != 0, Self.deniedAccess(result.output) {
+            // An unprivileged nginx -t cannot open the installed config's keys, logs or pid file:
+            // that says nothing about the config itself.
+            return .warn(id, "nginx -t could not test \(controller.configPath) as uid \(geteuid()) (permission denied): \(result.summary)",
+                         fix: "run the doctor as root (sudo portico doctor …) to test the installed config")
+        }
         guard result.succeeded else {
             return .fail(id, "nginx -t fails on \(controller.configPath): \(result.summary)", fix: "portico edge diff shows what changed; \(applyHint) to write a fresh config")
         }
@@ -86,5 +97,10 @@ extension Doctor {
             return .warn(id, "nginx -t passes, but nginx serves revision \(served) while the file declares \(declared ?? "-"): a reload is pending or failed", fix: "portico edge apply --reload, and read \(controller.errorLog)")
         }
         return .pass(id, "nginx -t passes on \(controller.configPath); master \(master) serves revision \(declared ?? "-")")
+    }
+
+    /// Whether `nginx -t` failed to open something for lack of permission (EACCES).
+    static func deniedAccess(_ output: String) -> Bool {
+        output.contains("Permission denied") || output.contains("(13:")
     }
 }

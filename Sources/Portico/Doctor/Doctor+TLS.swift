@@ -67,21 +67,45 @@ extension Doctor {
             warnings.append("no intermediate certificate is sent: clients without it cached cannot build the chain")
             fixes.append("point edge.tls.certificate at the full chain (fullchain.pem, not cert.pem)")
         }
+        if certificates.count < result.chain.count {
+            warnings.append("\(result.chain.count - certificates.count) of the \(result.chain.count) certificates sent could not be read")
+            fixes.append("check the PEM blocks in edge.tls.certificate")
+        } else if let broken = Self.brokenLink(in: certificates) {
+            warnings.append(broken)
+            fixes.append("edge.tls.certificate must hold the leaf first, then each issuer in order (the fullchain.pem the CA issued for this key)")
+        }
         if !warnings.isEmpty {
             return .warn(id, warnings.joined(separator: "; ") + " — " + facts.joined(separator: ", "), fix: fixes.joined(separator: "; "))
         }
         return .pass(id, facts.joined(separator: ", "))
     }
 
+    /// The first place the chain as sent is not a chain: each certificate must be issued by
+    /// the next one (its issuer is the next's subject, and the next's key verifies its
+    /// signature). `nil` when every link holds.
+    static func brokenLink(in certificates: [Certificate]) -> String? {
+        for index in certificates.indices.dropLast() {
+            let child = certificates[index]
+            let parent = certificates[index + 1]
+            let position = "certificate \(index + 1) (\(child.subject))"
+            if child.issuer != parent.subject {
+                return "the chain is broken: \(position) is issued by \(child.issuer), but the next certificate sent is \(parent.subject); clients cannot build the chain"
+            }
+            if !parent.publicKey.isValidSignature(child.signature, for: child) {
+                return "the chain is broken: the signature of \(position) does not verify with the key of the next certificate (\(parent.subject)), an unrelated certificate of the same name"
+            }
+        }
+        return nil
+    }
+
     /// Whether the subjectAltName (or, without one, the CN) covers `host`, wildcards one label deep.
     static func covers(_ certificate: Certificate, host: String) -> Bool {
-        let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
-        guard let names = (try? certificate.extensions.subjectAlternativeNames) ?? nil else { return isAddress }
-        if isAddress {
-            // IP names compare as bytes; a textual IPv4 address is enough for the loopback case here.
-            let octets = host.split(separator: ".").compactMap { UInt8($0) }
+        let address = URLParts.addressBytes(host)
+        guard let names = (try? certificate.extensions.subjectAlternativeNames) ?? nil else { return address != nil }
+        if let address {
+            // IP names compare as bytes (4 for IPv4, 16 for IPv6).
             return names.contains { name in
-                if case .ipAddress(let bytes) = name { return Array(bytes.bytes) == octets }
+                if case .ipAddress(let bytes) = name { return Array(bytes.bytes) == address }
                 return false
             }
         }

@@ -14,6 +14,11 @@ final class DoctorHTTP: Sendable {
     let client: HTTPClient
     let target: DoctorTarget
 
+    /// Why a probe request got no reply; `description` is the client's own error text.
+    struct Failure: Error, Sendable, CustomStringConvertible {
+        var description: String
+    }
+
     struct Reply: Sendable {
         var status: Int
         var headers: HTTPHeaders
@@ -38,8 +43,7 @@ final class DoctorHTTP: Sendable {
     /// The URL to request `path` at: the public host name (resolved to 127.0.0.1 by the
     /// override) on the edge's local port. An IP literal host is replaced by 127.0.0.1.
     func url(_ path: String) -> String {
-        let isAddress = target.host.contains(":") || target.host.allSatisfy { $0.isNumber || $0 == "." }
-        let host = isAddress ? "127.0.0.1" : target.host
+        let host = URLParts.isIPLiteral(target.host) ? "127.0.0.1" : target.host
         return "\(target.scheme)://\(host):\(target.port)\(path)"
     }
 
@@ -54,10 +58,14 @@ final class DoctorHTTP: Sendable {
     }
 
     /// One request read to its end (bodies are capped: probes only read small replies whole).
-    func send(_ request: HTTPClientRequest, timeout: TimeAmount = .seconds(10)) async throws -> Reply {
-        let response = try await client.execute(request, timeout: timeout)
-        let body = try await response.body.collect(upTo: 1 << 20)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: body))
+    func send(_ request: HTTPClientRequest, timeout: TimeAmount = .seconds(10)) async throws(Failure) -> Reply {
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: body))
+        } catch {
+            throw Failure(description: "\(error)")
+        }
     }
 
     /// The headers of an MCP request of the 2026-07-28 revision (stateless: no session needed).

@@ -17,17 +17,20 @@ enum ProcessLimits {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
     }
 
-    /// The process listening on `port` of a loopback IPv4 or IPv6 address: its socket's inode
+    /// The process listening on `port` of an address that takes nginx's loopback connections:
+    /// 127.0.0.0/8, `::1`, an IPv4-mapped loopback, or the wildcard (which cannot share the
+    /// port with a loopback listener, so it is the one nginx reaches). Its socket's inode comes
     /// from `/proc/net/tcp*`, then the process holding that inode.
     static func listener(port: Int) -> Int32? {
         var inodes: Set<String> = []
-        let hexPort = String(format: ":%04X", port)
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
             guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
-                // local_address is field 1, st is field 3 (0A = LISTEN), inode is field 9.
-                guard fields.count > 9, fields[1].hasSuffix(hexPort), fields[3] == "0A" else { continue }
+                // local_address is field 1 (hex address:hex port), st is field 3 (0A = LISTEN), inode is field 9.
+                guard fields.count > 9, fields[3] == "0A" else { continue }
+                let local = fields[1].split(separator: ":")
+                guard local.count == 2, Int(local[1], radix: 16) == port, acceptsLoopback(hexAddress: local[0]) else { continue }
                 inodes.insert("socket:[\(fields[9])]")
             }
         }
@@ -41,5 +44,23 @@ enum ProcessLimits {
             }
         }
         return nil
+    }
+
+    /// Whether a `/proc/net/tcp*` local address (hex, 32-bit words in host order, little-endian
+    /// here) is loopback or the wildcard.
+    static func acceptsLoopback<Text: StringProtocol>(hexAddress: Text) -> Bool {
+        let address = hexAddress.uppercased()
+        switch address.count {
+        case 8:
+            // IPv4: 127.x.x.x is stored as xxxxxx7F; 0.0.0.0 is the wildcard.
+            return address.hasSuffix("7F") || address == "00000000"
+        case 32:
+            let wildcard = String(repeating: "0", count: 32)
+            let loopback = String(repeating: "0", count: 24) + "01000000"
+            let mapped = address.hasPrefix("0000000000000000FFFF0000") && address.hasSuffix("7F")
+            return address == wildcard || address == loopback || mapped
+        default:
+            return false
+        }
     }
 }

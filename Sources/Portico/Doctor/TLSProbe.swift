@@ -1,8 +1,6 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
-import NIOTLS
-import Synchronization
 
 /// A handshake made by hand rather than through the HTTP client: the chain as presented (not
 /// as a verifier rebuilt it) is only visible to a custom verification callback.
@@ -13,16 +11,19 @@ enum TLSProbe {
 
     /// Connects to `127.0.0.1:port`, offers `h2` and `http/1.1`, sends `serverName` as SNI
     /// (not for IP literals, which SNI cannot carry) and accepts any certificate.
-    static func handshake(port: Int, serverName: String?, timeout: TimeAmount = .seconds(5)) async throws -> TLSHandshake {
+    static func handshake(port: Int, serverName: String?, timeout: TimeAmount = .seconds(5)) async throws(Failure) -> TLSHandshake {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.applicationProtocols = ["h2", "http/1.1"]
         // The callback replaces verification, so the chain is captured whatever it holds.
         configuration.certificateVerification = .noHostnameVerification
-        let context = try NIOSSLContext(configuration: configuration)
+        let context: NIOSSLContext
+        do { context = try NIOSSLContext(configuration: configuration) } catch {
+            throw Failure(description: "could not set up TLS: \(error)")
+        }
         let presented = PresentedChain()
         let group = MultiThreadedEventLoopGroup.singleton
         let done = group.next().makePromise(of: String?.self)
-        let sni = serverName.flatMap { name in name.isEmpty || name.contains(":") || name.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : name }
+        let sni = serverName.flatMap { name in name.isEmpty || URLParts.isIPLiteral(name) ? nil : name }
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelInitializer { channel in
@@ -47,41 +48,13 @@ enum TLSProbe {
             timer.cancel()
             channel.close(promise: nil)
         }
-        let negotiated = try await done.futureResult.get()
-        return TLSHandshake(negotiatedProtocol: negotiated, chain: presented.load())
-    }
-}
-
-/// Where the verification callback (on the event loop) leaves the chain for the caller.
-private final class PresentedChain: Sendable {
-    private let chain = Mutex<[[UInt8]]>([])
-    func store(_ value: [[UInt8]]) { chain.withLock { $0 = value } }
-    func load() -> [[UInt8]] { chain.withLock { $0 } }
-}
-
-/// Completes `done` with the ALPN result once the handshake finishes, or with its error.
-private final class HandshakeWatcher: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    let done: EventLoopPromise<String?>
-
-    init(done: EventLoopPromise<String?>) {
-        self.done = done
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
-            done.succeed(negotiated)
+        do {
+            let negotiated = try await done.futureResult.get()
+            return TLSHandshake(negotiatedProtocol: negotiated, chain: presented.load())
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(description: "\(error)")
         }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        done.fail(error)
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        done.fail(TLSProbe.Failure(description: "the server closed the connection during the TLS handshake"))
-        context.fireChannelInactive()
     }
 }
