@@ -137,6 +137,7 @@ class Stack:
     https_port: int = 0
     http_port: int = 0
     status_port: int = 0
+    metrics_port: int = 0
     app_url: str = ""
     edge_url: str = ""
     proc: subprocess.Popen | None = None
@@ -145,12 +146,14 @@ class Stack:
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def start(self, timeout: float = 60.0) -> "Stack":
-        self.https_port, self.http_port, self.status_port = free_ports(3)
+        # A metrics port of its own too: stacks run side by side and 9464 is everyone's default.
+        self.https_port, self.http_port, self.status_port, self.metrics_port = free_ports(4)
         self.state.mkdir(parents=True, exist_ok=True)
         self.config_path = write_config(self.state.parent / f"{self.state.name}.yaml", self.config)
         cmd = [portico_bin(), "up", "--config", str(self.config_path), "--state-dir", str(self.state),
                "--https-port", str(self.https_port), "--http-port", str(self.http_port),
-               "--status-port", str(self.status_port), "--address", "127.0.0.1"]
+               "--status-port", str(self.status_port), "--address", "127.0.0.1",
+               "--metrics-port", str(self.metrics_port)]
         stderr = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL)
         if self.log_path:

@@ -1118,36 +1118,11 @@ def test_per_session_children_are_counted_and_are_not_restarts(fresh_servers):
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class MetricsStack(Stack):
-    """edgekit.Stack plus `--metrics-port`."""
-
-    metrics_port: int = 0
-
-    def start(self, timeout: float = 60.0) -> "MetricsStack":
-        self.https_port, self.http_port, self.status_port, self.metrics_port = free_ports(4)
-        self.state.mkdir(parents=True, exist_ok=True)
-        self.config_path = write_config(self.state.parent / f"{self.state.name}.yaml", self.config)
-        cmd = [portico_bin(), "up", "--config", str(self.config_path), "--state-dir", str(self.state),
-               "--https-port", str(self.https_port), "--http-port", str(self.http_port),
-               "--status-port", str(self.status_port), "--address", "127.0.0.1",
-               "--metrics-port", str(self.metrics_port)]
-        stderr = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL)
-        if self.log_path:
-            stderr.close()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        self.app_url = self.wait_line("listening ", timeout).split(" ", 1)[1]
-        self.edge_url = self.wait_line("edge ", timeout).split(" ", 1)[1]
-        return self
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     nginx_binary()
     LOG_DIR.mkdir(exist_ok=True)
-    s = MetricsStack(state=tmp_path_factory.mktemp("edge-metrics") / "stack", config=dict(JSON_LOG),
+    s = Stack(state=tmp_path_factory.mktemp("edge-metrics") / "stack", config=dict(JSON_LOG),
                      log_path=LOG_DIR / "test_metrics-stack.stderr.log")
     try:
         s.start()
