@@ -19,6 +19,6 @@ struct JSONLogHandler: LogHandler {
         for key in merged.keys.sorted() {
             line.field(key, "\(merged[key]!)")
         }
-        StandardError.write(line.finished())
+        StandardStream.error.write(line.finished())
     }
 }

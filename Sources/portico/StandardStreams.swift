@@ -1,29 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import MCPHTTP
 
-/// Unbuffered writes to the standard streams: the `listening` line must reach a pipe at once.
+/// Text to the standard streams, unbuffered (see ``StandardStream``): the `listening` line
+/// must reach a pipe at once.
 enum StandardStreams {
-    static func writeOutput(_ text: String) { write(fileDescriptor: 1, text) }
-    static func writeError(_ text: String) { write(fileDescriptor: 2, text) }
-
-    private static func write(fileDescriptor: Int32, _ text: String) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = unistd_write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
-    }
+    static func writeOutput(_ text: String) { StandardStream.output.write(Array(text.utf8)) }
+    static func writeError(_ text: String) { StandardStream.error.write(Array(text.utf8)) }
 }
-
-#if canImport(Glibc)
-private let unistd_write = Glibc.write
-#else
-private let unistd_write = Darwin.write
-#endif

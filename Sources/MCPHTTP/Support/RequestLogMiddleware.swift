@@ -17,7 +17,7 @@ public struct RequestLogMiddleware<Context: ChannelRequestContext>: RouterMiddle
     let write: @Sendable ([UInt8]) -> Void
 
     /// - Parameter write: where finished lines go; standard error by default.
-    public init(label: String = "portico", write: @escaping @Sendable ([UInt8]) -> Void = StandardError.write) {
+    public init(label: String = "portico", write: @escaping @Sendable ([UInt8]) -> Void = { StandardStream.error.write($0) }) {
         self.label = label
         self.write = write
     }

@@ -22,20 +22,8 @@ public enum LoopbackHTTP {
         port: Int, method: String = "GET", path: String, host: String = "127.0.0.1",
         headers: [(String, String)] = [], body: String = "", timeoutSeconds: Int = 5
     ) throws(EdgeError) -> Response {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw EdgeError("socket() failed: errno \(errno)") }
+        let descriptor = try connect(port: port, timeoutSeconds: timeoutSeconds)
         defer { close(descriptor) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw EdgeError("nothing answers on 127.0.0.1:\(port) (\(String(cString: strerror(errno))))") }
         var request = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { request += "Content-Length: \(body.utf8.count)\r\n" }
@@ -56,6 +44,38 @@ public enum LoopbackHTTP {
             received += buffer[..<count]
         }
         return try parse(received, port: port)
+    }
+
+    /// Whether anything accepts TCP connections on `127.0.0.1:port`: asked once before a
+    /// series of probes, so a stopped stack gives one clear finding instead of every client
+    /// retrying until its deadline.
+    public static func accepts(port: Int, timeoutSeconds: Int = 2) -> Bool {
+        guard let descriptor = try? connect(port: port, timeoutSeconds: timeoutSeconds) else { return false }
+        close(descriptor)
+        return true
+    }
+
+    /// A TCP socket connected to `127.0.0.1:port`, with send and receive timeouts set.
+    private static func connect(port: Int, timeoutSeconds: Int) throws(EdgeError) -> Int32 {
+        guard (1...65_535).contains(port) else { throw EdgeError("nothing answers on 127.0.0.1:\(port) (not a TCP port)") }
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw EdgeError("socket() failed: errno \(errno)") }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw EdgeError("nothing answers on 127.0.0.1:\(port) (\(reason))")
+        }
+        return descriptor
     }
 
     static func parse(_ bytes: [UInt8], port: Int) throws(EdgeError) -> Response {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import MCPCore
 import NginxKit
 import NIOCore
 import NIOHTTP1
@@ -20,10 +21,7 @@ extension Doctor {
         let request = http.request(.POST, target.path, headers: http.mcpHeaders(method: "tools/call", name: "slow_count", extra: [("Accept-Encoding", "gzip")]), body: body)
         let clock = ContinuousClock()
         let start = clock.now
-        func elapsed() -> Double {
-            let duration = clock.now - start
-            return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        }
+        func elapsed() -> Double { (clock.now - start).inSeconds }
         let budget = Double(progressSteps * progressDelayMilliseconds) / 1000 + 15
         do {
             let response = try await http.client.execute(request, timeout: .seconds(Int64(budget)))

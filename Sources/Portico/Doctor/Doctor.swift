@@ -24,7 +24,7 @@ public struct Doctor: Sendable {
     /// Runs every check in the documented order.
     public func run() async -> DoctorReport {
         var doctor = self
-        doctor.edgeReachable = LoopbackPort.accepts(target.port)
+        doctor.edgeReachable = LoopbackHTTP.accepts(port: target.port)
         return await doctor.runChecks()
     }
 
